@@ -1,0 +1,88 @@
+#!/usr/bin/env bash
+# Entrypoint of the postgres stand-in: the official image's documented start-up contract.
+set -Eeuo pipefail
+
+# VAR_FILE names a file holding VAR's value; both set at once is an error, as upstream.
+file_env() {
+	local var="$1" file_var="${1}_FILE" default="${2:-}"
+	if [ -n "${!var:-}" ] && [ -n "${!file_var:-}" ]; then
+		echo >&2 "error: both $var and $file_var are set (but are exclusive)"
+		exit 1
+	fi
+	local value="$default"
+	if [ -n "${!var:-}" ]; then
+		value="${!var}"
+	elif [ -n "${!file_var:-}" ]; then
+		value="$(<"${!file_var}")"
+	fi
+	export "$var"="$value"
+	unset "$file_var"
+}
+
+run_initdb_scripts() {
+	local f
+	for f in /docker-entrypoint-initdb.d/*; do
+		case "$f" in
+			*.sh)
+				if [ -x "$f" ]; then echo "$0: running $f"; "$f"; else echo "$0: sourcing $f"; . "$f"; fi ;;
+			*.sql) echo "$0: running $f"; psql_init -f "$f" ;;
+			*.sql.gz) echo "$0: running $f"; gunzip -c "$f" | psql_init ;;
+			*) [ -e "$f" ] && echo "$0: ignoring $f" ;;
+		esac
+	done
+}
+
+psql_init() {
+	psql -v ON_ERROR_STOP=1 --username "$POSTGRES_USER" --no-password --no-psqlrc --dbname "$POSTGRES_DB" "$@"
+}
+
+initialise() {
+	file_env POSTGRES_PASSWORD
+	file_env POSTGRES_USER postgres
+	file_env POSTGRES_DB "$POSTGRES_USER"
+	file_env POSTGRES_INITDB_ARGS
+	if [ -z "$POSTGRES_PASSWORD" ] && [ "${POSTGRES_HOST_AUTH_METHOD:-}" != trust ]; then
+		echo >&2 'error: database is uninitialized and superuser password is not specified.'
+		echo >&2 '       Set POSTGRES_PASSWORD (or POSTGRES_PASSWORD_FILE), or POSTGRES_HOST_AUTH_METHOD=trust.'
+		exit 1
+	fi
+	local pwfile
+	pwfile="$(mktemp)"
+	printf '%s\n' "$POSTGRES_PASSWORD" >"$pwfile"
+	# shellcheck disable=SC2086
+	initdb --username="$POSTGRES_USER" --pwfile="$pwfile" $POSTGRES_INITDB_ARGS
+	rm -f "$pwfile"
+	local auth="${POSTGRES_HOST_AUTH_METHOD:-scram-sha-256}"
+	printf '\nhost all all all %s\n' "$auth" >>"$PGDATA/pg_hba.conf"
+
+	pg_ctl -D "$PGDATA" -o "-c listen_addresses='' -p 5432" -w start
+	if [ "$POSTGRES_DB" != postgres ]; then
+		psql -v ON_ERROR_STOP=1 --username "$POSTGRES_USER" --no-password --dbname postgres \
+			--set db="$POSTGRES_DB" <<<'CREATE DATABASE :"db" ;'
+	fi
+	run_initdb_scripts
+	pg_ctl -D "$PGDATA" -m fast -w stop
+	echo 'PostgreSQL init process complete; ready for start up.'
+}
+
+if [ "${1:0:1}" = '-' ]; then
+	set -- postgres "$@"
+fi
+
+if [ "$1" = postgres ]; then
+	if [ "$(id -u)" = 0 ]; then
+		mkdir -p "$PGDATA"
+		chown -R postgres:postgres "$PGDATA"
+		chmod 700 "$PGDATA"
+		exec setpriv --reuid=postgres --regid=postgres --init-groups "$0" "$@"
+	fi
+	if [ ! -s "$PGDATA/PG_VERSION" ]; then
+		initialise
+	else
+		echo 'PostgreSQL Database directory appears to contain a database; Skipping initialization'
+	fi
+	unset POSTGRES_PASSWORD
+	exec "$@"
+fi
+
+exec "$@"
