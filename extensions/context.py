@@ -1,0 +1,177 @@
+"""Every value the template derives from the answers, computed once, in one place.
+
+Template files print these values; they hold no logic of their own. The suite's tests and
+image tooling import the same functions, so a generated file and the harness that checks it
+can never disagree about an image reference, a command or a port.
+"""
+
+from __future__ import annotations
+
+import json
+from typing import Any
+
+from copier_template_extensions import ContextHook
+
+# The uv release the carried locks were made with; the Dockerfile pins its image by this version.
+UV_VERSION = "0.13.9"
+# The PostgreSQL major the compose files run, and the data path its official image expects.
+POSTGRES_MAJOR = 17
+WEB_KINDS = ("fastapi", "flask")
+# Exit status a process reports when SIGTERM ended it (128 + 15).
+SIGTERM_EXIT = 143
+
+
+def base_image(python_version: str, base_flavour: str, base_image_digest: str = "") -> str:
+    """The official Python image a project builds on, pinned by digest when one is given."""
+    suffix = {"slim": "-slim", "full": "", "alpine": "-alpine"}[base_flavour]
+    reference = f"python:{python_version}{suffix}"
+    return f"{reference}@{base_image_digest}" if base_image_digest else reference
+
+
+def base_image_from(python_version: str, base_flavour: str, base_image_digest: str = "") -> str:
+    """The reference a FROM line uses: a digest pins it exactly, else PYTHON_VERSION may vary it."""
+    if base_image_digest:
+        return base_image(python_version, base_flavour, base_image_digest)
+    return base_image("${PYTHON_VERSION}", base_flavour)
+
+
+def uv_image(version: str = UV_VERSION) -> str:
+    return f"ghcr.io/astral-sh/uv:{version}"
+
+
+def postgres_image(major: int = POSTGRES_MAJOR) -> str:
+    return f"postgres:{major}"
+
+
+def postgres_data_path(major: int = POSTGRES_MAJOR) -> str:
+    """Where the official postgres image keeps its cluster: 18 moved it to a versioned subdirectory."""
+    return "/var/lib/postgresql" if major >= 18 else "/var/lib/postgresql/data"
+
+
+def console_script(project_slug: str) -> str:
+    return project_slug
+
+
+def runtime_command(app_kind: str, package_name: str, project_slug: str) -> dict[str, list[str]]:
+    """ENTRYPOINT and CMD of the runtime image, in exec form, per kind."""
+    return {
+        "fastapi": {"entrypoint": [], "cmd": ["python", "-m", package_name]},
+        "flask": {
+            "entrypoint": [],
+            "cmd": ["gunicorn", "--config", f"python:{package_name}.gunicorn_conf",
+                    f"{package_name}.app:create_app()"],
+        },
+        "cli": {"entrypoint": [console_script(project_slug)], "cmd": ["--help"]},
+        "job": {"entrypoint": [], "cmd": [console_script(project_slug)]},
+    }[app_kind]
+
+
+def dev_command(app_kind: str, package_name: str, project_slug: str, port: int) -> list[str]:
+    """What the dev target runs: a reloading server for web kinds, the program itself otherwise."""
+    return {
+        "fastapi": ["uvicorn", f"{package_name}.app:create_app", "--factory", "--reload",
+                    "--reload-dir", "src", "--host", "0.0.0.0", "--port", str(port)],
+        "flask": ["flask", "--app", f"{package_name}.app:create_app", "run", "--debug",
+                  "--host", "0.0.0.0", "--port", str(port)],
+        "cli": [console_script(project_slug), "--help"],
+        "job": [console_script(project_slug)],
+    }[app_kind]
+
+
+def health_probe(app_kind: str, package_name: str) -> list[str]:
+    """The HEALTHCHECK command: Python's own HTTP client, so the image needs no curl."""
+    return ["python", "-m", f"{package_name}.healthcheck"] if app_kind in WEB_KINDS else []
+
+
+def runtime_dependencies(app_kind: str) -> list[str]:
+    """Runtime requirements per kind; cli and job use the standard library only."""
+    web_common = ["psycopg[binary]>=3.2"]
+    return {
+        "fastapi": ["fastapi>=0.115", "uvicorn>=0.32", "uvloop>=0.21 ; sys_platform != 'win32'",
+                    "httptools>=0.6", *web_common],
+        "flask": ["flask>=3.1", "gunicorn>=23", *web_common],
+        "cli": [],
+        "job": [],
+    }[app_kind]
+
+
+def dev_dependencies(app_kind: str) -> list[str]:
+    extra = {"fastapi": ["httpx>=0.28"]}.get(app_kind, [])
+    return ["pytest>=8.3", "ruff>=0.8", *extra]
+
+
+LOCK_PYTHON_FLOOR = "3.10"
+PIP_LOCK_FILES = {"requirements.txt": [], "requirements-dev.txt": ["--group", "dev"]}
+
+
+def lock_commands(package_manager: str) -> list[list[str]]:
+    """The commands that regenerate a project's lock; the README prints them, the suite runs them."""
+    if package_manager == "uv":
+        return [["uv", "lock"]]
+    return [
+        ["uv", "pip", "compile", "pyproject.toml", *extra, "--universal", "--generate-hashes",
+         "--python-version", LOCK_PYTHON_FLOOR, "--quiet", "-o", output]
+        for output, extra in PIP_LOCK_FILES.items()
+    ]
+
+
+def lock_command_line(package_manager: str) -> str:
+    return " && ".join(" ".join(command) for command in lock_commands(package_manager))
+
+
+def json_array(items: list[str]) -> str:
+    """An exec-form instruction argument: a JSON array, as Docker and Compose read it."""
+    return json.dumps(items)
+
+
+REQUIRED_ANSWERS = frozenset(
+    {"project_slug", "package_name", "app_kind", "package_manager", "python_version", "base_flavour", "app_uid"}
+)
+
+
+def derive(answers: dict[str, Any]) -> dict[str, Any]:
+    """All derived values for one set of answers."""
+    kind = answers["app_kind"]
+    package = answers["package_name"]
+    slug = answers["project_slug"]
+    is_web = kind in WEB_KINDS
+    port = int(answers.get("port") or 8000)
+    digest = answers.get("base_image_digest") or ""
+    command = runtime_command(kind, package, slug)
+    uid = int(answers["app_uid"])
+    return {
+        "is_web": is_web,
+        "image_family": "alpine" if answers["base_flavour"] == "alpine" else "debian",
+        "runtime_partial": "web" if is_web else kind,
+        "web_kinds": list(WEB_KINDS),
+        "base_image": base_image(answers["python_version"], answers["base_flavour"], digest),
+        "base_image_from": base_image_from(answers["python_version"], answers["base_flavour"], digest),
+        "uv_image": uv_image(),
+        "uv_version": UV_VERSION,
+        "postgres_image": postgres_image(),
+        "postgres_major": POSTGRES_MAJOR,
+        "postgres_data_path": postgres_data_path(),
+        "uses_postgres": is_web and bool(answers.get("with_postgres")),
+        "app_uid": uid,
+        "app_gid": uid,
+        "expose_port": port if is_web else None,
+        "console_script": console_script(slug),
+        "runtime_entrypoint": json_array(command["entrypoint"]) if command["entrypoint"] else "",
+        "runtime_cmd": json_array(command["cmd"]),
+        "dev_cmd": json_array(dev_command(kind, package, slug, port)),
+        "health_probe": json_array(health_probe(kind, package)) if is_web else "",
+        "runtime_dependencies": runtime_dependencies(kind),
+        "dev_dependencies": dev_dependencies(kind),
+        "image_name": slug,
+        "lock_command": lock_command_line(answers["package_manager"]),
+        "sigterm_exit": SIGTERM_EXIT,
+    }
+
+
+class ContextUpdater(ContextHook):
+    """Adds the derived values to every template's context."""
+
+    def hook(self, context: dict[str, Any]) -> None:
+        # Questions are rendered while answers are still arriving; derive once all are in.
+        if REQUIRED_ANSWERS <= context.keys():
+            context.update(derive(context))

@@ -1,0 +1,62 @@
+"""Regenerate the dependency locks the template carries, with the commands generated READMEs give.
+
+`python -m tests.locks` renders a project of every kind, runs its lock commands (network needed)
+and stores the results under includes/locks/<kind>/ with the project name made a template
+variable again. Projects then get exactly the versions the suite's tests ran.
+"""
+
+from __future__ import annotations
+
+import subprocess
+import sys
+import tempfile
+from pathlib import Path
+
+from copier import run_copy
+
+REPO = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(REPO))
+
+from extensions import context  # noqa: E402
+from tests.answers import choices  # noqa: E402
+
+PLACEHOLDER_SLUG = "lock-placeholder"
+LOCK_FILES = {"uv": ["uv.lock"], "pip": list(context.PIP_LOCK_FILES)}
+
+
+def render(destination: Path, app_kind: str, package_manager: str) -> None:
+    run_copy(
+        str(REPO), destination, defaults=True, unsafe=True, quiet=True, vcs_ref="HEAD",
+        data={"project_name": "Lock Placeholder", "project_slug": PLACEHOLDER_SLUG,
+              "app_kind": app_kind, "package_manager": package_manager},
+    )
+
+
+def relock(app_kind: str, package_manager: str) -> list[Path]:
+    stored = []
+    with tempfile.TemporaryDirectory(prefix="relock-") as tmp:
+        project = Path(tmp)
+        render(project, app_kind, package_manager)
+        for name in LOCK_FILES[package_manager]:
+            (project / name).unlink(missing_ok=True)
+        for command in context.lock_commands(package_manager):
+            subprocess.run(command, cwd=project, check=True)
+        for name in LOCK_FILES[package_manager]:
+            target = REPO / "includes" / "locks" / app_kind / name
+            target.parent.mkdir(parents=True, exist_ok=True)
+            text = (project / name).read_text().replace(PLACEHOLDER_SLUG, "{{ project_slug }}")
+            target.write_text(text)
+            stored.append(target)
+    return stored
+
+
+def main() -> int:
+    for app_kind in choices("app_kind"):
+        for package_manager in choices("package_manager"):
+            for path in relock(app_kind, package_manager):
+                print(path.relative_to(REPO))
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())
