@@ -172,6 +172,11 @@ class ContextUpdater(ContextHook):
     """Adds the derived values to every template's context."""
 
     def hook(self, context: dict[str, Any]) -> None:
-        # Questions are rendered while answers are still arriving; derive once all are in.
+        # Questions are rendered while answers are still arriving, some not yet validated:
+        # derive once all are in and well-formed; each question's validator reports the rest.
         if REQUIRED_ANSWERS <= context.keys():
-            context.update(derive(context))
+            try:
+                derived = derive(context)
+            except (ValueError, KeyError):
+                return
+            context.update(derived)

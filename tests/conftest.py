@@ -1,0 +1,72 @@
+"""Shared fixtures: the template under test, the answers matrix read from copier.yml, rendering."""
+
+from __future__ import annotations
+
+import itertools
+import os
+import shutil
+import subprocess
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from tests.answers import REPO, choices, questions
+
+TEMPLATE_PATHS = ["copier.yml", "template", "extensions", "includes"]
+WEB_KINDS = [kind for kind in choices("app_kind") if kind in ("fastapi", "flask")]
+
+
+def answers_for(**answers: Any) -> dict[str, Any]:
+    """Answers for a test project; every key must be a question of copier.yml."""
+    unknown = set(answers) - set(questions())
+    assert not unknown, f"answers name no question of copier.yml: {sorted(unknown)}"
+    return {"project_name": "Sample Service", **answers}
+
+
+def matrix(*axes: str) -> list[dict[str, Any]]:
+    """Every combination of the named choice questions, as pytest params with readable ids."""
+    combos = itertools.product(*(choices(axis) for axis in axes))
+    return [pytest.param(dict(zip(axes, combo, strict=True)), id="-".join(map(str, combo))) for combo in combos]
+
+
+@dataclass
+class Rendered:
+    path: Path
+    answers: dict[str, Any] = field(default_factory=dict)
+
+    def read(self, name: str) -> str:
+        return (self.path / name).read_text()
+
+    def files(self) -> set[str]:
+        return {str(p.relative_to(self.path)) for p in self.path.rglob("*") if p.is_file() and ".git" not in p.parts}
+
+
+@pytest.fixture(scope="session")
+def copier_template_paths() -> list[str]:
+    """What pytest-copier commits into its template repository (tagged 99.99.99): the template only."""
+    return TEMPLATE_PATHS
+
+
+@pytest.fixture
+def copier_defaults() -> dict[str, Any]:
+    return answers_for()
+
+
+def git(cwd: Path, *args: str) -> str:
+    env = {**os.environ, "GIT_AUTHOR_NAME": "Test", "GIT_AUTHOR_EMAIL": "test@example.com",
+           "GIT_COMMITTER_NAME": "Test", "GIT_COMMITTER_EMAIL": "test@example.com",
+           "GIT_CONFIG_GLOBAL": os.devnull, "GIT_CONFIG_NOSYSTEM": "1"}
+    return subprocess.run(["git", *args], cwd=cwd, env=env, check=True, text=True, capture_output=True).stdout
+
+
+@pytest.fixture
+def render(copier, tmp_path: Path):
+    """Render a project with these answers (checked against copier.yml) into a fresh directory."""
+
+    def _render(name: str = "project", **answers: Any) -> Rendered:
+        project = copier.copy(tmp_path / name, **answers_for(**answers))
+        return Rendered(project.path, answers)
+
+    return _render

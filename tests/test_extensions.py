@@ -1,0 +1,121 @@
+"""The derived values and validators in extensions/, tested as plain Python."""
+
+from __future__ import annotations
+
+import json
+
+import pytest
+
+from extensions import context
+from extensions.validators import cron_problem, package_name_problem
+from tests.answers import choices
+
+BASE_ANSWERS = {"project_slug": "billing-api", "package_name": "billing", "app_kind": "fastapi",
+                "package_manager": "uv", "python_version": "3.13", "base_flavour": "slim", "app_uid": "10001"}
+
+
+def derive(**overrides):
+    return context.derive({**BASE_ANSWERS, **overrides})
+
+
+@pytest.mark.parametrize(("flavour", "expected"), [("slim", "python:3.12-slim"), ("full", "python:3.12"),
+                                                   ("alpine", "python:3.12-alpine")])
+def test_base_image_per_flavour(flavour, expected):
+    assert context.base_image("3.12", flavour) == expected
+
+
+def test_every_flavour_and_version_has_a_base_image():
+    for flavour in choices("base_flavour"):
+        for version in choices("python_version"):
+            assert context.base_image(version, flavour).startswith(f"python:{version}")
+
+
+def test_digest_pins_the_from_line_and_drops_the_build_arg():
+    digest = "sha256:" + "0" * 64
+    assert context.base_image_from("3.13", "slim", digest) == f"python:3.13-slim@{digest}"
+    assert context.base_image_from("3.13", "slim") == "python:${PYTHON_VERSION}-slim"
+
+
+def test_uv_image_is_pinned_by_version():
+    assert context.uv_image() == f"ghcr.io/astral-sh/uv:{context.UV_VERSION}"
+    assert "latest" not in context.uv_image()
+
+
+@pytest.mark.parametrize(("major", "path"), [(16, "/var/lib/postgresql/data"), (17, "/var/lib/postgresql/data"),
+                                             (18, "/var/lib/postgresql")])
+def test_postgres_data_path_follows_the_major(major, path):
+    assert context.postgres_data_path(major) == path
+
+
+def test_every_kind_has_commands_and_only_web_kinds_a_probe_and_port():
+    for kind in choices("app_kind"):
+        derived = derive(app_kind=kind)
+        assert json.loads(derived["runtime_cmd"])
+        assert json.loads(derived["dev_cmd"])
+        web = kind in context.WEB_KINDS
+        assert bool(derived["health_probe"]) == web
+        assert (derived["expose_port"] is not None) == web
+
+
+def test_runtime_commands_never_use_uv_run():
+    for kind in choices("app_kind"):
+        derived = derive(app_kind=kind)
+        assert "uv" not in json.loads(derived["runtime_cmd"]) + json.loads(derived["runtime_entrypoint"] or "[]")
+
+
+def test_cli_entrypoint_is_the_tool_with_help_by_default():
+    derived = derive(app_kind="cli")
+    assert json.loads(derived["runtime_entrypoint"]) == ["billing-api"]
+    assert json.loads(derived["runtime_cmd"]) == ["--help"]
+
+
+def test_uid_and_gid_are_the_answered_number():
+    derived = derive(app_uid="4242")
+    assert (derived["app_uid"], derived["app_gid"]) == (4242, 4242)
+
+
+def test_port_answer_reaches_every_command():
+    derived = derive(app_kind="flask", port="9090")
+    assert derived["expose_port"] == 9090
+    assert "9090" in derived["dev_cmd"]
+
+
+def test_postgres_only_for_web_kinds():
+    assert derive(with_postgres=True)["uses_postgres"]
+    assert not derive(app_kind="job", with_postgres=True)["uses_postgres"]
+
+
+@pytest.mark.parametrize("manager", choices("package_manager"))
+def test_lock_commands_per_manager(manager):
+    commands = context.lock_commands(manager)
+    assert commands
+    if manager == "pip":
+        assert all("--generate-hashes" in command for command in commands)
+
+
+@pytest.mark.parametrize("name", ["billing", "my_app", "app2"])
+def test_good_package_names(name):
+    assert package_name_problem(name) == ""
+
+
+@pytest.mark.parametrize(("name", "reason"), [("my-app", "identifier"), ("Billing", "lowercase"),
+                                              ("lambda", "keyword"), ("case", "keyword"), ("json", "standard-library"),
+                                              ("asyncio", "standard-library"), ("tests", "shadow"), ("_x", "private")])
+def test_bad_package_names(name, reason):
+    assert reason in package_name_problem(name)
+
+
+@pytest.mark.parametrize("expression", ["* * * * *", "0 */2 * * *", "15,45 8-18 * * MON-FRI", "0 0 1 JAN *",
+                                        "0 0 * * 7", "@hourly"])
+def test_good_cron_expressions(expression):
+    assert cron_problem(expression) == ""
+
+
+@pytest.mark.parametrize(("expression", "fragment"), [
+    ("* * * *", "5 fields"), ("61 * * * *", "field 1 (minute) value 61"), ("* 24 * * *", "field 2 (hour)"),
+    ("* * 32 * *", "field 3 (day of month)"), ("* * * 0 *", "field 4 (month)"), ("* * * * 8", "field 5 (day of week)"),
+    ("*/0 * * * *", "zero step"), ("5-1 * * * *", "backwards"), ("x * * * *", "unknown value 'x'"),
+    ("1- * * * *", "unreadable"),
+])
+def test_bad_cron_expressions_name_the_field(expression, fragment):
+    assert fragment in cron_problem(expression)

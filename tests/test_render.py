@@ -1,0 +1,93 @@
+"""Every combination of the structural answers renders the files it should, and only those."""
+
+from __future__ import annotations
+
+import re
+
+import pytest
+import yaml
+
+from tests.conftest import WEB_KINDS, matrix
+
+COMMON_FILES = {
+    ".copier-answers.yml", ".dockerignore", ".env.example", ".gitignore", "Dockerfile", "README.md",
+    "compose.yaml", "compose.prod.yaml", "pyproject.toml",
+    "src/{package}/__init__.py",
+}
+LOCK_FILES = {"uv": {"uv.lock"}, "pip": {"requirements.txt", "requirements-dev.txt"}}
+KIND_FILES = {
+    "fastapi": {"src/{package}/app.py", "src/{package}/__main__.py", "tests/test_app.py", "tests/test_settings.py"},
+    "flask": {"src/{package}/app.py", "src/{package}/gunicorn_conf.py", "tests/test_app.py",
+              "tests/test_settings.py"},
+    "cli": {"src/{package}/cli.py", "src/{package}/__main__.py", "tests/test_cli.py"},
+    "job": {"src/{package}/job.py", "src/{package}/__main__.py", "src/{package}/logs.py",
+            "src/{package}/environment.py", "tests/test_job.py"},
+}
+WEB_FILES = {"src/{package}/settings.py", "src/{package}/database.py", "src/{package}/healthcheck.py",
+             "src/{package}/logs.py", "src/{package}/environment.py"}
+GITHUB_FILES = {".github/workflows/ci.yml", ".github/dependabot.yml"}
+KUBERNETES_FILES = {"web": {"k8s/deployment.yaml", "k8s/service.yaml"}, "job": {"k8s/cronjob.yaml"}}
+# Jinja left behind: a tag or an expression not part of GitHub Actions' own ${{ ... }} syntax.
+UNRENDERED = re.compile(r"{%|%}|{#|#}|(?<!\$){{")
+
+
+def expected_files(answers: dict) -> set[str]:
+    kind = answers["app_kind"]
+    files = COMMON_FILES | LOCK_FILES[answers["package_manager"]] | KIND_FILES[kind]
+    if kind in WEB_KINDS:
+        files |= WEB_FILES
+    if answers.get("with_github_actions", True):
+        files |= GITHUB_FILES
+    if answers.get("with_kubernetes"):
+        # cli is never asked the question: a command-line tool has no workload to deploy.
+        files |= KUBERNETES_FILES.get("web" if kind in WEB_KINDS else kind, set())
+    return {name.format(package="sample_service") for name in files}
+
+
+def test_every_kind_has_expectations():
+    from tests.answers import choices
+
+    assert set(choices("app_kind")) == set(KIND_FILES), "a new app_kind needs its expected files here"
+
+
+@pytest.mark.parametrize("axes", matrix("app_kind", "package_manager", "python_version", "base_flavour"))
+def test_renders_expected_files_without_leftover_jinja(render, axes):
+    project = render(**axes)
+    assert project.files() == expected_files(axes)
+    for name in project.files():
+        text = project.read(name)
+        assert not UNRENDERED.search(text), f"{name} holds unrendered Jinja: {UNRENDERED.search(text).group()}"
+    answers = yaml.safe_load(project.read(".copier-answers.yml"))
+    assert {key: answers[key] for key in axes} == axes
+    assert answers["_commit"] == "99.99.99"
+
+
+@pytest.mark.parametrize("options", [
+    pytest.param({"with_kubernetes": True, "with_github_actions": True}, id="everything"),
+    pytest.param({"with_kubernetes": False, "with_github_actions": False}, id="nothing"),
+])
+@pytest.mark.parametrize("axes", matrix("app_kind"))
+def test_optional_files_follow_their_answers(render, axes, options):
+    project = render(**axes, **options)
+    assert project.files() == expected_files({**axes, "package_manager": "uv", **options})
+
+
+def test_default_answers_give_a_fastapi_uv_project(render):
+    project = render()
+    answers = yaml.safe_load(project.read(".copier-answers.yml"))
+    assert (answers["app_kind"], answers["package_manager"], answers["python_version"]) == ("fastapi", "uv", "3.13")
+    assert 'name = "sample-service"' in project.read("pyproject.toml")
+    assert 'name = "sample-service"' in project.read("uv.lock")
+
+
+def test_carried_lock_names_the_project(render):
+    project = render(project_slug="billing-api", package_name="billing")
+    assert 'name = "billing-api"' in project.read("uv.lock")
+    assert "packages = [\"src/billing\"]" in project.read("pyproject.toml")
+    assert (project.path / "src/billing/app.py").is_file()
+
+
+def test_digest_pins_the_base_image(render):
+    digest = "sha256:" + "ab" * 32
+    dockerfile = render(base_image_digest=digest).read("Dockerfile")
+    assert f"FROM python:3.13-slim@{digest} AS base" in dockerfile
