@@ -160,6 +160,7 @@ def derive(answers: dict[str, Any]) -> dict[str, Any]:
         "runtime_cmd": json_array(command["cmd"]),
         "dev_cmd": json_array(dev_command(kind, package, slug, port)),
         "health_probe": json_array(health_probe(kind, package)) if is_web else "",
+        "compose_health_test": json_array(["CMD", *health_probe(kind, package)]) if is_web else "",
         "runtime_dependencies": runtime_dependencies(kind),
         "dev_dependencies": dev_dependencies(kind),
         "image_name": slug,

@@ -1,0 +1,164 @@
+"""Every generated file passes its own ecosystem's validator, with no engine needed."""
+
+from __future__ import annotations
+
+import json
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+import yaml
+
+from extensions import context
+from tests.conftest import WEB_KINDS, Rendered, matrix
+
+TOOLS = Path(sys.executable).parent
+STRUCTURAL = ("app_kind", "package_manager", "base_flavour")
+
+
+def tool(name: str, *args: str, cwd: Path) -> subprocess.CompletedProcess:
+    return subprocess.run([str(TOOLS / name), *args], cwd=cwd, capture_output=True, text=True, timeout=120)
+
+
+@pytest.fixture
+def full_project(render):
+    """A project with every optional file, for the given structural answers."""
+
+    def _render(**axes) -> Rendered:
+        return render(**axes, with_kubernetes=True, with_github_actions=True)
+
+    return _render
+
+
+@pytest.mark.parametrize("axes", matrix(*STRUCTURAL))
+def test_hadolint_finds_nothing(full_project, axes):
+    project = full_project(**axes)
+    result = tool("hadolint", "--no-color", "Dockerfile", cwd=project.path)
+    assert result.returncode == 0, result.stdout + result.stderr
+    assert result.stdout == ""
+
+
+def test_hadolint_ignores_are_inline_with_a_reason(full_project):
+    dockerfile = full_project(app_kind="fastapi", base_flavour="alpine").read("Dockerfile").splitlines()
+    for number, line in enumerate(dockerfile):
+        if "hadolint ignore" in line:
+            rule = line.split("=", 1)[1]
+            assert rule in dockerfile[number - 1], f"line {number}: ignore of {rule} without its reason above"
+
+
+@pytest.mark.parametrize("digest", ["", "sha256:" + "c" * 64])
+def test_hadolint_accepts_digest_pinning(render, digest):
+    project = render(base_image_digest=digest)
+    assert tool("hadolint", "--no-color", "Dockerfile", cwd=project.path).returncode == 0
+
+
+def compose_config(project: Rendered, name: str) -> dict:
+    result = tool("docker-compose", "-f", name, "config", "--format", "json", cwd=project.path)
+    assert result.returncode == 0, result.stderr
+    assert "must" not in result.stderr, result.stderr  # compose warns, then goes on, on malformed healthchecks
+    return json.loads(result.stdout)
+
+
+@pytest.mark.parametrize("with_postgres", [True, False], ids=["postgres", "sqlite"])
+@pytest.mark.parametrize("axes", matrix("app_kind"))
+def test_compose_files_are_valid_and_hardened(render, axes, with_postgres):
+    project = render(**axes, with_postgres=with_postgres)
+    web = axes["app_kind"] in WEB_KINDS
+    dev = compose_config(project, "compose.yaml")
+    prod = compose_config(project, "compose.prod.yaml")
+
+    app = dev["services"]["app"]
+    assert app["build"]["target"] == "dev"
+    assert any(volume["target"] == "/app" and volume["type"] == "bind" for volume in app["volumes"])
+    if web:
+        assert [port["host_ip"] for port in app["ports"]] == ["127.0.0.1"]
+        assert app["healthcheck"]["test"][0] == "CMD"
+
+    app = prod["services"]["app"]
+    assert app["build"]["target"] == "runtime"
+    assert app["read_only"] is True
+    assert app["cap_drop"] == ["ALL"]
+    assert app["security_opt"] == ["no-new-privileges:true"]
+    assert "/tmp" in app["tmpfs"]
+    assert app["deploy"]["resources"]["limits"]["memory"]
+    assert app["stop_grace_period"]
+    assert app["restart"] == ("unless-stopped" if web else "no")
+
+    uses_postgres = web and with_postgres
+    assert ("db" in dev["services"]) == uses_postgres
+    assert ("db" in prod["services"]) == uses_postgres
+    if uses_postgres:
+        for stack in (dev, prod):
+            db = stack["services"]["db"]
+            assert db["image"] == context.postgres_image()
+            assert "pg_isready" in " ".join(db["healthcheck"]["test"])
+            assert [volume["target"] for volume in db["volumes"]] == [context.postgres_data_path()]
+            assert stack["services"]["app"]["depends_on"]["db"]["condition"] == "service_healthy"
+        for name, service in prod["services"].items():
+            assert "healthcheck" in service, f"prod service {name} has no healthcheck"
+            assert not any("PASSWORD" in key and not key.endswith("_FILE") for key in service.get("environment", {}))
+            assert [secret["source"] for secret in service["secrets"]] == ["db_password"]
+        assert prod["services"]["db"]["environment"]["POSTGRES_PASSWORD_FILE"] == "/run/secrets/db_password"
+
+
+@pytest.mark.parametrize("axes", [pytest.param({"app_kind": kind}, id=kind) for kind in ("fastapi", "flask", "job")])
+def test_kubernetes_manifests_validate_and_meet_restricted(full_project, axes):
+    project = full_project(**axes, schedule="*/30 2-4 * * MON-FRI")
+    manifests = sorted((project.path / "k8s").glob("*.yaml"))
+    assert manifests
+    result = tool("kubernetes-validate", "--strict", *map(str, manifests), cwd=project.path)
+    assert result.returncode == 0, result.stdout + result.stderr
+    for path in manifests:
+        document = yaml.safe_load(path.read_text())
+        if document["kind"] == "Service":
+            continue
+        pod = document["spec"]["template"]["spec"] if document["kind"] == "Deployment" else \
+            document["spec"]["jobTemplate"]["spec"]["template"]["spec"]
+        assert pod["securityContext"]["runAsNonRoot"] is True
+        assert pod["securityContext"]["seccompProfile"]["type"] == "RuntimeDefault"
+        for container in pod["containers"]:
+            security = container["securityContext"]
+            assert security["allowPrivilegeEscalation"] is False
+            assert security["capabilities"]["drop"] == ["ALL"]
+            assert container["resources"]["requests"] and container["resources"]["limits"]
+        if document["kind"] == "Deployment":
+            container = pod["containers"][0]
+            assert container["livenessProbe"]["httpGet"]["path"] == "/health"
+            assert container["readinessProbe"]["httpGet"]["path"] == "/ready"
+        else:
+            assert document["spec"]["schedule"] == "*/30 2-4 * * MON-FRI"
+            assert document["spec"]["concurrencyPolicy"] == "Forbid"
+            job = document["spec"]["jobTemplate"]["spec"]
+            assert job["backoffLimit"] >= 0 and job["activeDeadlineSeconds"] > 0
+
+
+@pytest.mark.parametrize("axes", matrix("app_kind", "package_manager"))
+def test_workflows_pass_actionlint_and_zizmor(full_project, axes):
+    project = full_project(**axes)
+    workflow = ".github/workflows/ci.yml"
+    result = tool("actionlint", "-no-color", workflow, cwd=project.path)
+    assert result.returncode == 0, result.stdout + result.stderr
+    result = tool("zizmor", "--offline", "--persona", "pedantic", "--no-progress", workflow, cwd=project.path)
+    assert result.returncode == 0, result.stdout + result.stderr
+    dependabot = yaml.safe_load(project.read(".github/dependabot.yml"))
+    ecosystems = {update["package-ecosystem"] for update in dependabot["updates"]}
+    assert ecosystems == {axes["package_manager"], "docker", "github-actions"}
+
+
+@pytest.mark.parametrize("axes", matrix("app_kind"))
+def test_generated_python_is_ruff_clean(render, axes):
+    project = render(**axes)
+    for args in (["check", "--no-cache", "."], ["format", "--no-cache", "--check", "."]):
+        result = tool("ruff", *args, cwd=project.path)
+        assert result.returncode == 0, result.stdout + result.stderr
+
+
+@pytest.mark.parametrize("axes", matrix("app_kind", "package_manager"))
+def test_dockerignore_keeps_what_the_dev_target_needs(render, axes):
+    project = render(**axes)
+    ignored = {line.strip() for line in project.read(".dockerignore").splitlines() if line and line[0] != "#"}
+    assert {".venv", ".git", ".env", ".env.*", "!.env.example"} <= ignored
+    for needed in ("src", "tests", "README.md", "pyproject.toml", *(["uv.lock"] if axes["package_manager"] == "uv"
+                                                                  else ["requirements.txt"])):
+        assert needed not in ignored
