@@ -35,6 +35,11 @@ def base_image_from(python_version: str, base_flavour: str, base_image_digest: s
     return base_image("${PYTHON_VERSION}", base_flavour)
 
 
+def runtime_flavour(base_flavour: str) -> str:
+    """The flavour the runtime stage runs on: compilers of the full image stay in the build stages."""
+    return "slim" if base_flavour == "full" else base_flavour
+
+
 def uv_image(version: str = UV_VERSION) -> str:
     return f"ghcr.io/astral-sh/uv:{version}"
 
@@ -138,14 +143,18 @@ def derive(answers: dict[str, Any]) -> dict[str, Any]:
     port = int(answers.get("port") or 8000)
     digest = answers.get("base_image_digest") or ""
     command = runtime_command(kind, package, slug)
+    version, flavour = answers["python_version"], answers["base_flavour"]
+    shipped = runtime_flavour(flavour)
     uid = int(answers["app_uid"])
     return {
         "is_web": is_web,
-        "image_family": "alpine" if answers["base_flavour"] == "alpine" else "debian",
+        "image_family": "alpine" if flavour == "alpine" else "debian",
         "runtime_partial": "web" if is_web else kind,
         "web_kinds": list(WEB_KINDS),
-        "base_image": base_image(answers["python_version"], answers["base_flavour"], digest),
-        "base_image_from": base_image_from(answers["python_version"], answers["base_flavour"], digest),
+        # The digest pins the image that ships: the runtime base (for full, its slim sibling).
+        "base_image": base_image(version, shipped, digest),
+        "build_image_from": base_image_from(version, flavour, digest if shipped == flavour else ""),
+        "runtime_image_from": base_image_from(version, shipped, digest),
         "uv_image": uv_image(),
         "uv_version": UV_VERSION,
         "postgres_image": postgres_image(),

@@ -3,9 +3,11 @@
 from __future__ import annotations
 
 import itertools
+import json
 import os
 import shutil
 import subprocess
+import time
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -70,3 +72,38 @@ def render(copier, tmp_path: Path):
         return Rendered(project.path, answers)
 
     return _render
+
+
+def pytest_sessionstart(session: pytest.Session) -> None:
+    if not hasattr(session.config, "workerinput"):
+        shutil.rmtree(REPO / "reports" / "variants", ignore_errors=True)
+        session.config.stash[_STARTED] = time.time()
+
+
+def pytest_sessionfinish(session: pytest.Session) -> None:
+    """Gather the per-variant records into one report for the run (on the controller only)."""
+    variants_dir = REPO / "reports" / "variants"
+    if hasattr(session.config, "workerinput") or not variants_dir.is_dir():
+        return
+    records = [json.loads(path.read_text()) for path in sorted(variants_dir.glob("*.json"))]
+    checks = [outcome for record in records for outcome in record["checks"].values()]
+    report = {
+        "wall_seconds": round(time.time() - session.config.stash.get(_STARTED, time.time()), 1),
+        "variants_built": sum(1 for record in records if record["build_seconds"] is not None),
+        "variants_passed": sum(1 for record in records if record["outcome"] == "passed"),
+        "checks_passed": sum(1 for outcome in checks if outcome == "passed"),
+        "checks_failed": sum(1 for outcome in checks if outcome != "passed"),
+        "skipped": _SKIPPED,
+        "variants": records,
+    }
+    (REPO / "reports" / "harness.json").write_text(json.dumps(report, indent=2))
+
+
+_STARTED = pytest.StashKey[float]()
+_SKIPPED: dict[str, str] = {}
+
+
+def pytest_runtest_logreport(report: pytest.TestReport) -> None:
+    if report.skipped and "test_variant_builds_and_runs" in report.nodeid:
+        reason = report.longrepr[2] if isinstance(report.longrepr, tuple) else str(report.longrepr)
+        _SKIPPED[report.nodeid.split("[", 1)[1].rstrip("]")] = reason.removeprefix("Skipped: ")

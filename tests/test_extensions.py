@@ -119,3 +119,11 @@ def test_good_cron_expressions(expression):
 ])
 def test_bad_cron_expressions_name_the_field(expression, fragment):
     assert fragment in cron_problem(expression)
+
+
+def test_full_flavour_ships_on_slim_and_the_digest_pins_what_ships():
+    digest = "sha256:" + "1" * 64
+    derived = derive(base_flavour="full", base_image_digest=digest)
+    assert derived["build_image_from"] == "python:${PYTHON_VERSION}"
+    assert derived["runtime_image_from"] == f"python:3.13-slim@{digest}"
+    assert derived["base_image"] == f"python:3.13-slim@{digest}"

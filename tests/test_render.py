@@ -90,4 +90,11 @@ def test_carried_lock_names_the_project(render):
 def test_digest_pins_the_base_image(render):
     digest = "sha256:" + "ab" * 32
     dockerfile = render(base_image_digest=digest).read("Dockerfile")
-    assert f"FROM python:3.13-slim@{digest} AS base" in dockerfile
+    assert f"FROM python:3.13-slim@{digest} AS deps" in dockerfile
+    assert f"FROM python:3.13-slim@{digest} AS runtime" in dockerfile
+
+
+def test_full_flavour_builds_on_full_and_ships_slim(render):
+    dockerfile = render(base_flavour="full").read("Dockerfile")
+    assert "FROM python:${PYTHON_VERSION} AS deps" in dockerfile
+    assert "FROM python:${PYTHON_VERSION}-slim AS runtime" in dockerfile

@@ -126,6 +126,9 @@ def copy_pyenv_python(prefix: Path, dest: Path) -> None:
     site = prefix / lib / "site-packages"
     excludes += [f"./{lib}/site-packages/{entry.name}" for entry in site.iterdir()
                  if not entry.name.startswith(("pip", "README"))]
+    # Console scripts of whatever the host installed (uv among them) are not the interpreter's.
+    excludes += [f"./bin/{entry.name}" for entry in (prefix / "bin").iterdir()
+                 if not entry.name.startswith(("python", "pip", "pydoc", "idle", "2to3"))]
     tar_args = ["tar", "-C", str(prefix), "-c", *(f"--exclude={e}" for e in excludes), "."]
     dest.mkdir(parents=True)
     pack = subprocess.Popen(tar_args, stdout=subprocess.PIPE)

@@ -1,0 +1,224 @@
+"""Build and run every generated variant on a real Docker engine.
+
+Every variant is kind x package manager x Python version x base flavour. A variant whose base
+image can be neither pulled nor made here is skipped, with the reason; no other is.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import time
+from pathlib import Path
+
+import docker.errors
+import pytest
+
+from extensions import context
+from tests import harness
+from tests.conftest import WEB_KINDS, matrix
+from tests.images.standins import ALPINE_REASON
+
+pytestmark = pytest.mark.docker
+
+VARIANTS = matrix("app_kind", "package_manager", "python_version", "base_flavour")
+
+
+@pytest.fixture(scope="session")
+def client():
+    try:
+        return harness.engine()
+    except docker.errors.DockerException as error:
+        if os.environ.get("CI"):
+            raise
+        pytest.skip(f"no Docker engine answers: {error}")
+
+
+@pytest.fixture(scope="session")
+def build_secret(tmp_path_factory) -> tuple[Path, str]:
+    return harness.secret_with_marker(tmp_path_factory.mktemp("secret"))
+
+
+def missing_image(client, reference: str) -> str | None:
+    """Why an image a variant needs cannot be had, or None when it is on the engine (pulled if need be)."""
+    try:
+        client.images.get(reference)
+        return None
+    except docker.errors.ImageNotFound:
+        pass
+    try:
+        client.images.pull(reference)
+        return None
+    except docker.errors.APIError:
+        if "alpine" in reference:
+            return f"{reference}: {ALPINE_REASON}"
+        return f"{reference} cannot be pulled and no local stand-in was made (python -m tests.images.standins)"
+
+
+@pytest.fixture
+def variant(request, client, render):
+    """The rendered project, its report, and the images it needs; skipped when a base image is missing."""
+    axes = request.param
+    references = {context.base_image(axes["python_version"], axes["base_flavour"]),
+                  context.base_image(axes["python_version"], context.runtime_flavour(axes["base_flavour"]))}
+    if axes["package_manager"] == "uv":
+        references.add(context.uv_image())
+    for reference in sorted(references):
+        if reason := missing_image(client, reference):
+            pytest.skip(reason)
+    name = "-".join(str(value) for value in axes.values())
+    project = render(name, **axes)
+    report = harness.VariantReport(variant=name, answers=axes)
+    yield project, report, f"copier-pycontainer-test/{name}"
+    report.outcome = "passed" if all(value == "passed" for value in report.checks.values()) else "failed"
+    report.write()
+    for target in ("runtime", "dev"):
+        try:
+            client.images.remove(f"copier-pycontainer-test/{name}:{target}", force=True)
+        except docker.errors.ImageNotFound:
+            pass
+
+
+def check_runtime_image(client, report, image: str, marker: str, app_uid: int):
+    with report.check("runtime image holds no uv, package cache, compiler, apt lists or tests"):
+        assert harness.image_leftovers(client, image) == {}
+    with report.check("build secret absent from history, config and files"):
+        assert harness.secret_traces(client, image, marker) == []
+    with report.check("numeric non-root USER"):
+        assert client.images.get(image).attrs["Config"]["User"] == f"{app_uid}:{app_uid}"
+
+
+def check_web(client, report, project, image: str, port: int):
+    probe = client.images.get(image).attrs["Config"]["Healthcheck"]
+    # The image's own probe command, timeout and retries; polled every second instead of every ten.
+    healthcheck = {**{key.lower(): value for key, value in probe.items()}, "interval": 1_000_000_000}
+    healthcheck["start_period"] = healthcheck.pop("startperiod", 0)
+    started = time.monotonic()
+    with harness.running(client, image, ports={f"{port}/tcp": ("127.0.0.1", None)}, healthcheck=healthcheck) as app:
+        with report.check("HEALTHCHECK reports healthy"):
+            harness.wait_for(lambda: harness.health_status(app) == "healthy", 60, what="healthy", container=app)
+        report.seconds_to_healthy = round(time.monotonic() - started, 2)
+        host_port = harness.published_port(app, port)
+        with report.check("/health answers 200"):
+            assert harness.http_get(host_port, "/health") == (200, {"status": "ok"})
+        with report.check("/ready answers"):
+            status, body = harness.http_get(host_port, "/ready")
+            assert status == 200, body
+            assert body["status"] == "ready"
+        with report.check("stdout logs are JSON"):
+            lines = [line for line in app.logs(stdout=True, stderr=False).decode().splitlines() if line.strip()]
+            assert lines
+            for line in lines:
+                json.loads(line)
+        with report.check("runs as a numeric non-root uid"):
+            report.uid = harness.process_uid(app)
+            assert report.uid == int(project.answers.get("app_uid", 10001)) and report.uid != 0
+        with report.check("docker stop within 2 s"):
+            report.stop_seconds = harness.stop_seconds(app)
+            assert report.stop_seconds < 2
+    with harness.running(client, image, **harness.RESTRICTED) as locked:
+        with report.check("works read-only, no capabilities, no network, any --user"):
+            package = project.answers.get("package_name", "sample_service")
+            harness.wait_for(lambda: locked.exec_run(["python", "-m", f"{package}.healthcheck"]).exit_code == 0,
+                             60, what="health under restrictions", container=locked)
+            assert harness.process_uid(locked) == 54321
+        with report.check("docker stop within 2 s under restrictions"):
+            assert harness.stop_seconds(locked) < 2
+
+
+def check_cli(client, report, project, image: str, tmp_path: Path):
+    slug = "sample-service"
+    with report.check("--help exits 0"):
+        code, out, _, report.seconds_to_exit = harness.run_to_exit(client, image)
+        assert code == 0 and "summarise" in out
+    data = tmp_path / "data"
+    data.mkdir()
+    (data / "people.csv").write_text("name,age\nada,36\ngrace,45\n")
+    (data / "broken.json").write_text("{not json")
+    host_uid = os.getuid() or 1000  # a root-run harness plays an ordinary host user
+    for path in (data, *data.iterdir()):
+        os.chown(path, host_uid, host_uid)
+    mount = {str(data): {"bind": "/data", "mode": "rw"}}
+    user = f"{host_uid}:{host_uid}"
+    with report.check("processes a bind-mounted file as the host's uid"):
+        code, out, err, _ = harness.run_to_exit(client, image, command=["summarise", "people.csv", "--format", "json"],
+                                                volumes=mount, user=user)
+        assert code == 0, err
+        assert json.loads(out)["rows"] == 2
+    with report.check("bad file: clear message on stderr and non-zero exit"):
+        code, out, err, _ = harness.run_to_exit(client, image, command=["summarise", "broken.json"],
+                                                volumes=mount, user=user)
+        assert code == 65 and "invalid JSON" in err and out == ""
+    with report.check("works read-only, no capabilities, no network, any --user"):
+        code, out, err, _ = harness.run_to_exit(client, image, command=["summarise", "people.csv"],
+                                                volumes=mount, **harness.RESTRICTED)
+        assert code == 0, err
+    with harness.running(client, image, command=["summarise", "/dev/stdin", "--type", "csv"], stdin_open=True) as waiting:
+        with report.check("runs as a numeric non-root uid"):
+            harness.wait_for(lambda: waiting.exec_run(["true"]).exit_code == 0, 30, what="start", container=waiting)
+            report.uid = harness.process_uid(waiting)
+            assert report.uid == 10001
+        with report.check("docker stop within 2 s"):
+            report.stop_seconds = harness.stop_seconds(waiting)
+            assert report.stop_seconds < 2
+    assert slug
+
+
+def check_job(client, report, project, image: str, tmp_path: Path):
+    with report.check("runs once and exits 0"):
+        code, out, err, report.seconds_to_exit = harness.run_to_exit(client, image)
+        assert code == 0, out + err
+        assert json.loads(out.splitlines()[-1])["message"] == "job finished"
+    with report.check("a failing run exits non-zero"):
+        code, out, _, _ = harness.run_to_exit(client, image, environment={"PRUNE_DIR": "/nonexistent"})
+        assert code == 2 and "job misconfigured" in out
+    with report.check("works read-only, no capabilities, no network, any --user"):
+        code, out, err, _ = harness.run_to_exit(client, image, **harness.RESTRICTED)
+        assert code == 0, out + err
+    data = tmp_path / "old-files"
+    data.mkdir()
+    old = time.time() - 90 * 86400
+    for index in range(20):
+        path = data / f"old-{index}.log"
+        path.write_text("x")
+        os.utime(path, (old, old))
+    os.chown(data, 10001, 10001)
+    with harness.running(client, image, environment={"JOB_THROTTLE_SECONDS": "1"},
+                         volumes={str(data): {"bind": "/data", "mode": "rw"}}) as job:
+        harness.wait_for(lambda: b'"deleted"' in job.logs(), 30, what="the first deletion", container=job)
+        with report.check("runs as a numeric non-root uid"):
+            report.uid = harness.process_uid(job)
+            assert report.uid == 10001
+        with report.check("docker stop during a run ends it within 2 s"):
+            report.stop_seconds = harness.stop_seconds(job)
+            assert report.stop_seconds < 2
+            job.reload()
+            assert job.attrs["State"]["ExitCode"] == context.SIGTERM_EXIT
+    assert len(list(data.iterdir())) > 0, "the stopped run still deleted every file"
+
+
+CHECKS = {"fastapi": check_web, "flask": check_web, "cli": check_cli, "job": check_job}
+
+
+@pytest.mark.parametrize("variant", VARIANTS, indirect=True)
+def test_variant_builds_and_runs(client, variant, build_secret, tmp_path):
+    project, report, repository = variant
+    secret_file, marker = build_secret
+    kind = project.answers["app_kind"]
+    runtime = f"{repository}:runtime"
+    with report.check("runtime target builds"):
+        built = harness.build(project.path, runtime, secret_file=secret_file,
+                              build_args={"APP_VERSION": "0.1.0", "VCS_REF": "test"})
+    report.build_seconds = round(built.seconds, 1)
+    report.image_mb = harness.image_mb(client, runtime)
+    check_runtime_image(client, report, runtime, marker, 10001)
+    if kind in WEB_KINDS:
+        check_web(client, report, project, runtime, 8000)
+    else:
+        CHECKS[kind](client, report, project, runtime, tmp_path)
+    dev = f"{repository}:dev"
+    with report.check("dev target builds"):
+        harness.build(project.path, dev, target="dev", secret_file=secret_file)
+    with report.check("project's own tests pass in the dev target"):
+        code, out, err, _ = harness.run_to_exit(client, dev, command=["pytest", "-q"], timeout=300)
+        assert code == 0, out[-3000:] + err[-2000:]
