@@ -63,8 +63,7 @@ def runtime_command(app_kind: str, package_name: str, project_slug: str) -> dict
         "fastapi": {"entrypoint": [], "cmd": ["python", "-m", package_name]},
         "flask": {
             "entrypoint": [],
-            "cmd": ["gunicorn", "--config", f"python:{package_name}.gunicorn_conf",
-                    f"{package_name}.app:create_app()"],
+            "cmd": ["gunicorn", "--config", f"python:{package_name}.gunicorn_conf", f"{package_name}.app:create_app()"],
         },
         "cli": {"entrypoint": [console_script(project_slug)], "cmd": ["--help"]},
         "job": {"entrypoint": [], "cmd": [console_script(project_slug)]},
@@ -74,10 +73,29 @@ def runtime_command(app_kind: str, package_name: str, project_slug: str) -> dict
 def dev_command(app_kind: str, package_name: str, project_slug: str, port: int) -> list[str]:
     """What the dev target runs: a reloading server for web kinds, the program itself otherwise."""
     return {
-        "fastapi": ["uvicorn", f"{package_name}.app:create_app", "--factory", "--reload",
-                    "--reload-dir", "src", "--host", "0.0.0.0", "--port", str(port)],
-        "flask": ["flask", "--app", f"{package_name}.app:create_app", "run", "--debug",
-                  "--host", "0.0.0.0", "--port", str(port)],
+        "fastapi": [
+            "uvicorn",
+            f"{package_name}.app:create_app",
+            "--factory",
+            "--reload",
+            "--reload-dir",
+            "src",
+            "--host",
+            "0.0.0.0",
+            "--port",
+            str(port),
+        ],
+        "flask": [
+            "flask",
+            "--app",
+            f"{package_name}.app:create_app",
+            "run",
+            "--debug",
+            "--host",
+            "0.0.0.0",
+            "--port",
+            str(port),
+        ],
         "cli": [console_script(project_slug), "--help"],
         "job": [console_script(project_slug)],
     }[app_kind]
@@ -92,8 +110,13 @@ def runtime_dependencies(app_kind: str) -> list[str]:
     """Runtime requirements per kind; cli and job use the standard library only."""
     web_common = ["psycopg[binary]>=3.2"]
     return {
-        "fastapi": ["fastapi>=0.115", "uvicorn>=0.32", "uvloop>=0.21 ; sys_platform != 'win32'",
-                    "httptools>=0.6", *web_common],
+        "fastapi": [
+            "fastapi>=0.115",
+            "uvicorn>=0.32",
+            "uvloop>=0.21 ; sys_platform != 'win32'",
+            "httptools>=0.6",
+            *web_common,
+        ],
         "flask": ["flask>=3.1", "gunicorn>=23", *web_common],
         "cli": [],
         "job": [],
@@ -114,8 +137,20 @@ def lock_commands(package_manager: str) -> list[list[str]]:
     if package_manager == "uv":
         return [["uv", "lock"]]
     return [
-        ["uv", "pip", "compile", "pyproject.toml", *extra, "--universal", "--generate-hashes",
-         "--python-version", LOCK_PYTHON_FLOOR, "--quiet", "-o", output]
+        [
+            "uv",
+            "pip",
+            "compile",
+            "pyproject.toml",
+            *extra,
+            "--universal",
+            "--generate-hashes",
+            "--python-version",
+            LOCK_PYTHON_FLOOR,
+            "--quiet",
+            "-o",
+            output,
+        ]
         for output, extra in PIP_LOCK_FILES.items()
     ]
 
@@ -184,7 +219,7 @@ class ContextUpdater(ContextHook):
     def hook(self, context: dict[str, Any]) -> None:
         # Questions are rendered while answers are still arriving, some not yet validated:
         # derive once all are in and well-formed; each question's validator reports the rest.
-        if REQUIRED_ANSWERS <= context.keys():
+        if context.keys() >= REQUIRED_ANSWERS:
             try:
                 derived = derive(context)
             except (ValueError, KeyError):

@@ -17,10 +17,23 @@ CRON_FIELDS = (
     ("minute", 0, 59, {}),
     ("hour", 0, 23, {}),
     ("day of month", 1, 31, {}),
-    ("month", 1, 12, {name: number for number, name in enumerate(
-        ("JAN", "FEB", "MAR", "APR", "MAY", "JUN", "JUL", "AUG", "SEP", "OCT", "NOV", "DEC"), start=1)}),
-    ("day of week", 0, 7, {name: number for number, name in enumerate(
-        ("SUN", "MON", "TUE", "WED", "THU", "FRI", "SAT"))}),
+    (
+        "month",
+        1,
+        12,
+        {
+            name: number
+            for number, name in enumerate(
+                ("JAN", "FEB", "MAR", "APR", "MAY", "JUN", "JUL", "AUG", "SEP", "OCT", "NOV", "DEC"), start=1
+            )
+        },
+    ),
+    (
+        "day of week",
+        0,
+        7,
+        {name: number for number, name in enumerate(("SUN", "MON", "TUE", "WED", "THU", "FRI", "SAT"))},
+    ),
 )
 CRON_MACROS = {"@yearly", "@annually", "@monthly", "@weekly", "@daily", "@midnight", "@hourly"}
 # Names that shadow what a project imports at run time, beyond the standard library itself.
@@ -79,8 +92,10 @@ def cron_problem(expression: str) -> str:
         return ""
     fields = expression.split()
     if len(fields) != len(CRON_FIELDS):
-        return (f"schedule must have 5 fields (minute hour day-of-month month day-of-week) "
-                f"or be one of {', '.join(sorted(CRON_MACROS))}: got '{expression}'")
+        return (
+            f"schedule must have 5 fields (minute hour day-of-month month day-of-week) "
+            f"or be one of {', '.join(sorted(CRON_MACROS))}: got '{expression}'"
+        )
     for position, text in enumerate(fields):
         if problem := _cron_field_problem(text, position):
             return problem

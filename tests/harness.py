@@ -10,7 +10,7 @@ import time
 import urllib.error
 import urllib.request
 import uuid
-from contextlib import contextmanager
+from contextlib import contextmanager, suppress
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
 from typing import Any
@@ -51,18 +51,27 @@ class BuildFailed(AssertionError):
     pass
 
 
-def build(context_dir: Path, tag: str, target: str = "runtime", secret_file: Path | None = None,
-          build_args: dict[str, str] | None = None) -> Build:
+def build(
+    context_dir: Path,
+    tag: str,
+    target: str = "runtime",
+    secret_file: Path | None = None,
+    build_args: dict[str, str] | None = None,
+) -> Build:
     """Build a target with BuildKit; a failure carries the engine's own output."""
-    command = [docker_cli(), "build", "--progress=plain", "--target", target, "--tag", tag,
-               "--label", f"{LABEL}=true"]
+    command = [docker_cli(), "build", "--progress=plain", "--target", target, "--tag", tag, "--label", f"{LABEL}=true"]
     if secret_file is not None:
         command += ["--secret", f"id=ca_bundle,src={secret_file}"]
     for key, value in (build_args or {}).items():
         command += ["--build-arg", f"{key}={value}"]
     started = time.monotonic()
-    result = subprocess.run([*command, str(context_dir)], capture_output=True, text=True,
-                            env={**os.environ, "DOCKER_BUILDKIT": "1"}, timeout=1200)
+    result = subprocess.run(
+        [*command, str(context_dir)],
+        capture_output=True,
+        text=True,
+        env={**os.environ, "DOCKER_BUILDKIT": "1"},
+        timeout=1200,
+    )
     seconds = time.monotonic() - started
     if result.returncode != 0:
         tail = "\n".join((result.stdout + result.stderr).splitlines()[-60:])
@@ -96,8 +105,12 @@ def http_get(port: int, path: str, timeout: float = 5.0) -> tuple[int, Any]:
 
 
 def http_post(port: int, path: str, payload: dict, timeout: float = 5.0) -> tuple[int, Any]:
-    request = urllib.request.Request(f"http://127.0.0.1:{port}{path}", data=json.dumps(payload).encode(),
-                                     headers={"Content-Type": "application/json"}, method="POST")
+    request = urllib.request.Request(
+        f"http://127.0.0.1:{port}{path}",
+        data=json.dumps(payload).encode(),
+        headers={"Content-Type": "application/json"},
+        method="POST",
+    )
     with urllib.request.urlopen(request, timeout=timeout) as response:
         return response.status, json.loads(response.read())
 
@@ -134,6 +147,15 @@ def process_uid(container: Container) -> int:
     return int(next(line for line in status.splitlines() if line.startswith("Uid:")).split()[1])
 
 
+def handles_sigterm(container: Container) -> bool:
+    """PID 1 has a SIGTERM handler installed (the kernel ignores the signal for a PID 1 without one)."""
+    result = container.exec_run(["cat", "/proc/1/status"])
+    if result.exit_code != 0:
+        return False
+    caught = next(line for line in result.output.decode().splitlines() if line.startswith("SigCgt:"))
+    return bool(int(caught.split()[1], 16) & (1 << (15 - 1)))
+
+
 @contextmanager
 def running(client: docker.DockerClient, image: str, **options):
     """A detached container, always removed afterwards."""
@@ -141,13 +163,13 @@ def running(client: docker.DockerClient, image: str, **options):
     try:
         yield container
     finally:
-        try:
+        with suppress(docker.errors.NotFound):
             container.remove(force=True)
-        except docker.errors.NotFound:
-            pass
 
 
-def run_to_exit(client: docker.DockerClient, image: str, timeout: float = 120, **options) -> tuple[int, str, str, float]:
+def run_to_exit(
+    client: docker.DockerClient, image: str, timeout: float = 120, **options
+) -> tuple[int, str, str, float]:
     """Run a container to its end: exit code, stdout, stderr, seconds."""
     started = time.monotonic()
     with running(client, image, **options) as container:
@@ -171,7 +193,9 @@ RESTRICTED = {
 def image_leftovers(client: docker.DockerClient, image: str) -> dict[str, str]:
     """What a runtime image must not contain, as found by a shell inside it (empty when clean)."""
     probe = r"""
-        for tool in uv uvx gcc cc c++ make; do command -v "$tool" >/dev/null 2>&1 && echo "binary: $(command -v "$tool")"; done
+        for tool in uv uvx gcc cc c++ make; do
+            command -v "$tool" >/dev/null 2>&1 && echo "binary: $(command -v "$tool")"
+        done
         find / -xdev \( -name uv -o -name uvx \) -type f 2>/dev/null | sed 's/^/uv binary: /'
         for cache in /root/.cache/pip /root/.cache/uv /home/*/.cache /tmp/uv-cache; do
             [ -d "$cache" ] && [ -n "$(ls -A "$cache" 2>/dev/null)" ] && echo "cache: $cache"
@@ -180,8 +204,9 @@ def image_leftovers(client: docker.DockerClient, image: str) -> dict[str, str]:
         find / -xdev -path /proc -prune -o -type d -name tests -path '*/app/*' -print 2>/dev/null | sed 's/^/tests: /'
         exit 0
     """
-    output = client.containers.run(image, entrypoint=["sh", "-c", probe], remove=True, user="0",
-                                   labels={LABEL: "true"}).decode()
+    output = client.containers.run(
+        image, entrypoint=["sh", "-c", probe], remove=True, user="0", labels={LABEL: "true"}
+    ).decode()
     found: dict[str, str] = {}
     for line in output.splitlines():
         kind, _, where = line.partition(": ")
@@ -197,8 +222,17 @@ def secret_traces(client: docker.DockerClient, image: str, marker: str) -> list[
         places.append("docker history")
     if marker in json.dumps(client.images.get(image).attrs):
         places.append("image config")
-    grep = client.containers.run(image, entrypoint=["sh", "-c", f"grep -rl {marker} /etc /opt /app 2>/dev/null; exit 0"],
-                                 remove=True, user="0", labels={LABEL: "true"}).decode().split()
+    grep = (
+        client.containers.run(
+            image,
+            entrypoint=["sh", "-c", f"grep -rl {marker} /etc /opt /app 2>/dev/null; exit 0"],
+            remove=True,
+            user="0",
+            labels={LABEL: "true"},
+        )
+        .decode()
+        .split()
+    )
     places += [f"file {path}" for path in grep]
     return places
 

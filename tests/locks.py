@@ -24,25 +24,34 @@ PLACEHOLDER_SLUG = "lock-placeholder"
 LOCK_FILES = {"uv": ["uv.lock"], "pip": list(context.PIP_LOCK_FILES)}
 
 
-def render(destination: Path, app_kind: str, package_manager: str) -> None:
+def render(template: Path, destination: Path, app_kind: str, package_manager: str) -> None:
     run_copy(
-        str(REPO), destination, defaults=True, unsafe=True, quiet=True, vcs_ref="HEAD",
-        data={"project_name": "Lock Placeholder", "project_slug": PLACEHOLDER_SLUG,
-              "app_kind": app_kind, "package_manager": package_manager},
+        str(template),
+        destination,
+        defaults=True,
+        unsafe=True,
+        quiet=True,
+        vcs_ref="HEAD",
+        data={
+            "project_name": "Lock Placeholder",
+            "project_slug": PLACEHOLDER_SLUG,
+            "app_kind": app_kind,
+            "package_manager": package_manager,
+        },
     )
 
 
-def relock(app_kind: str, package_manager: str) -> list[Path]:
+def relock(app_kind: str, package_manager: str, template: Path = REPO) -> list[Path]:
     stored = []
     with tempfile.TemporaryDirectory(prefix="relock-") as tmp:
         project = Path(tmp)
-        render(project, app_kind, package_manager)
+        render(template, project, app_kind, package_manager)
         for name in LOCK_FILES[package_manager]:
             (project / name).unlink(missing_ok=True)
         for command in context.lock_commands(package_manager):
             subprocess.run(command, cwd=project, check=True)
         for name in LOCK_FILES[package_manager]:
-            target = REPO / "includes" / "locks" / app_kind / name
+            target = template / "includes" / "locks" / app_kind / name
             target.parent.mkdir(parents=True, exist_ok=True)
             text = (project / name).read_text().replace(PLACEHOLDER_SLUG, "{{ project_slug }}")
             target.write_text(text)
@@ -50,11 +59,19 @@ def relock(app_kind: str, package_manager: str) -> list[Path]:
     return stored
 
 
+def relock_into(template: Path = REPO) -> list[Path]:
+    """Every carried lock of a template checkout, made again."""
+    return [
+        path
+        for app_kind in choices("app_kind")
+        for package_manager in choices("package_manager")
+        for path in relock(app_kind, package_manager, template)
+    ]
+
+
 def main() -> int:
-    for app_kind in choices("app_kind"):
-        for package_manager in choices("package_manager"):
-            for path in relock(app_kind, package_manager):
-                print(path.relative_to(REPO))
+    for path in relock_into():
+        print(path.relative_to(REPO))
     return 0
 
 

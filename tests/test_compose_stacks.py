@@ -28,11 +28,13 @@ def client():
 
 
 def compose(project: Rendered, name: str, file: str, *args: str, check: bool = True) -> subprocess.CompletedProcess:
-    result = subprocess.run([COMPOSE, "-p", name, "-f", file, *args], cwd=project.path, capture_output=True,
-                            text=True, timeout=300)
+    result = subprocess.run(
+        [COMPOSE, "-p", name, "-f", file, *args], cwd=project.path, capture_output=True, text=True, timeout=300
+    )
     if check and result.returncode != 0:
-        logs = subprocess.run([COMPOSE, "-p", name, "-f", file, "logs", "--no-color"], cwd=project.path,
-                              capture_output=True, text=True).stdout
+        logs = subprocess.run(
+            [COMPOSE, "-p", name, "-f", file, "logs", "--no-color"], cwd=project.path, capture_output=True, text=True
+        ).stdout
         raise AssertionError(f"compose {' '.join(args)} failed:\n{result.stderr}\n--- logs ---\n{logs[-5000:]}")
     return result
 

@@ -10,16 +10,24 @@ from extensions import context
 from extensions.validators import cron_problem, package_name_problem
 from tests.answers import choices
 
-BASE_ANSWERS = {"project_slug": "billing-api", "package_name": "billing", "app_kind": "fastapi",
-                "package_manager": "uv", "python_version": "3.13", "base_flavour": "slim", "app_uid": "10001"}
+BASE_ANSWERS = {
+    "project_slug": "billing-api",
+    "package_name": "billing",
+    "app_kind": "fastapi",
+    "package_manager": "uv",
+    "python_version": "3.13",
+    "base_flavour": "slim",
+    "app_uid": "10001",
+}
 
 
 def derive(**overrides):
     return context.derive({**BASE_ANSWERS, **overrides})
 
 
-@pytest.mark.parametrize(("flavour", "expected"), [("slim", "python:3.12-slim"), ("full", "python:3.12"),
-                                                   ("alpine", "python:3.12-alpine")])
+@pytest.mark.parametrize(
+    ("flavour", "expected"), [("slim", "python:3.12-slim"), ("full", "python:3.12"), ("alpine", "python:3.12-alpine")]
+)
 def test_base_image_per_flavour(flavour, expected):
     assert context.base_image("3.12", flavour) == expected
 
@@ -41,8 +49,9 @@ def test_uv_image_is_pinned_by_version():
     assert "latest" not in context.uv_image()
 
 
-@pytest.mark.parametrize(("major", "path"), [(16, "/var/lib/postgresql/data"), (17, "/var/lib/postgresql/data"),
-                                             (18, "/var/lib/postgresql")])
+@pytest.mark.parametrize(
+    ("major", "path"), [(16, "/var/lib/postgresql/data"), (17, "/var/lib/postgresql/data"), (18, "/var/lib/postgresql")]
+)
 def test_postgres_data_path_follows_the_major(major, path):
     assert context.postgres_data_path(major) == path
 
@@ -98,25 +107,45 @@ def test_good_package_names(name):
     assert package_name_problem(name) == ""
 
 
-@pytest.mark.parametrize(("name", "reason"), [("my-app", "identifier"), ("Billing", "lowercase"),
-                                              ("lambda", "keyword"), ("case", "keyword"), ("json", "standard-library"),
-                                              ("asyncio", "standard-library"), ("tests", "shadow"), ("_x", "private")])
+@pytest.mark.parametrize(
+    ("name", "reason"),
+    [
+        ("my-app", "identifier"),
+        ("Billing", "lowercase"),
+        ("lambda", "keyword"),
+        ("case", "keyword"),
+        ("json", "standard-library"),
+        ("asyncio", "standard-library"),
+        ("tests", "shadow"),
+        ("_x", "private"),
+    ],
+)
 def test_bad_package_names(name, reason):
     assert reason in package_name_problem(name)
 
 
-@pytest.mark.parametrize("expression", ["* * * * *", "0 */2 * * *", "15,45 8-18 * * MON-FRI", "0 0 1 JAN *",
-                                        "0 0 * * 7", "@hourly"])
+@pytest.mark.parametrize(
+    "expression", ["* * * * *", "0 */2 * * *", "15,45 8-18 * * MON-FRI", "0 0 1 JAN *", "0 0 * * 7", "@hourly"]
+)
 def test_good_cron_expressions(expression):
     assert cron_problem(expression) == ""
 
 
-@pytest.mark.parametrize(("expression", "fragment"), [
-    ("* * * *", "5 fields"), ("61 * * * *", "field 1 (minute) value 61"), ("* 24 * * *", "field 2 (hour)"),
-    ("* * 32 * *", "field 3 (day of month)"), ("* * * 0 *", "field 4 (month)"), ("* * * * 8", "field 5 (day of week)"),
-    ("*/0 * * * *", "zero step"), ("5-1 * * * *", "backwards"), ("x * * * *", "unknown value 'x'"),
-    ("1- * * * *", "unreadable"),
-])
+@pytest.mark.parametrize(
+    ("expression", "fragment"),
+    [
+        ("* * * *", "5 fields"),
+        ("61 * * * *", "field 1 (minute) value 61"),
+        ("* 24 * * *", "field 2 (hour)"),
+        ("* * 32 * *", "field 3 (day of month)"),
+        ("* * * 0 *", "field 4 (month)"),
+        ("* * * * 8", "field 5 (day of week)"),
+        ("*/0 * * * *", "zero step"),
+        ("5-1 * * * *", "backwards"),
+        ("x * * * *", "unknown value 'x'"),
+        ("1- * * * *", "unreadable"),
+    ],
+)
 def test_bad_cron_expressions_name_the_field(expression, fragment):
     assert fragment in cron_problem(expression)
 

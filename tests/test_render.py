@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import re
+import subprocess
+import sys
 
 import pytest
 import yaml
@@ -10,21 +12,37 @@ import yaml
 from tests.conftest import WEB_KINDS, matrix
 
 COMMON_FILES = {
-    ".copier-answers.yml", ".dockerignore", ".env.example", ".gitignore", "Dockerfile", "README.md",
-    "compose.yaml", "compose.prod.yaml", "pyproject.toml",
+    ".copier-answers.yml",
+    ".dockerignore",
+    ".env.example",
+    ".gitignore",
+    "Dockerfile",
+    "README.md",
+    "compose.yaml",
+    "compose.prod.yaml",
+    "pyproject.toml",
     "src/{package}/__init__.py",
 }
 LOCK_FILES = {"uv": {"uv.lock"}, "pip": {"requirements.txt", "requirements-dev.txt"}}
 KIND_FILES = {
     "fastapi": {"src/{package}/app.py", "src/{package}/__main__.py", "tests/test_app.py", "tests/test_settings.py"},
-    "flask": {"src/{package}/app.py", "src/{package}/gunicorn_conf.py", "tests/test_app.py",
-              "tests/test_settings.py"},
+    "flask": {"src/{package}/app.py", "src/{package}/gunicorn_conf.py", "tests/test_app.py", "tests/test_settings.py"},
     "cli": {"src/{package}/cli.py", "src/{package}/__main__.py", "tests/test_cli.py"},
-    "job": {"src/{package}/job.py", "src/{package}/__main__.py", "src/{package}/logs.py",
-            "src/{package}/environment.py", "tests/test_job.py"},
+    "job": {
+        "src/{package}/job.py",
+        "src/{package}/__main__.py",
+        "src/{package}/logs.py",
+        "src/{package}/environment.py",
+        "tests/test_job.py",
+    },
 }
-WEB_FILES = {"src/{package}/settings.py", "src/{package}/database.py", "src/{package}/healthcheck.py",
-             "src/{package}/logs.py", "src/{package}/environment.py"}
+WEB_FILES = {
+    "src/{package}/settings.py",
+    "src/{package}/database.py",
+    "src/{package}/healthcheck.py",
+    "src/{package}/logs.py",
+    "src/{package}/environment.py",
+}
 GITHUB_FILES = {".github/workflows/ci.yml", ".github/dependabot.yml"}
 KUBERNETES_FILES = {"web": {"k8s/deployment.yaml", "k8s/service.yaml"}, "job": {"k8s/cronjob.yaml"}}
 # Jinja left behind: a tag or an expression not part of GitHub Actions' own ${{ ... }} syntax.
@@ -62,10 +80,13 @@ def test_renders_expected_files_without_leftover_jinja(render, axes):
     assert answers["_commit"] == "99.99.99"
 
 
-@pytest.mark.parametrize("options", [
-    pytest.param({"with_kubernetes": True, "with_github_actions": True}, id="everything"),
-    pytest.param({"with_kubernetes": False, "with_github_actions": False}, id="nothing"),
-])
+@pytest.mark.parametrize(
+    "options",
+    [
+        pytest.param({"with_kubernetes": True, "with_github_actions": True}, id="everything"),
+        pytest.param({"with_kubernetes": False, "with_github_actions": False}, id="nothing"),
+    ],
+)
 @pytest.mark.parametrize("axes", matrix("app_kind"))
 def test_optional_files_follow_their_answers(render, axes, options):
     project = render(**axes, **options)
@@ -83,7 +104,7 @@ def test_default_answers_give_a_fastapi_uv_project(render):
 def test_carried_lock_names_the_project(render):
     project = render(project_slug="billing-api", package_name="billing")
     assert 'name = "billing-api"' in project.read("uv.lock")
-    assert "packages = [\"src/billing\"]" in project.read("pyproject.toml")
+    assert 'packages = ["src/billing"]' in project.read("pyproject.toml")
     assert (project.path / "src/billing/app.py").is_file()
 
 
@@ -98,3 +119,33 @@ def test_full_flavour_builds_on_full_and_ships_slim(render):
     dockerfile = render(base_flavour="full").read("Dockerfile")
     assert "FROM python:${PYTHON_VERSION} AS deps" in dockerfile
     assert "FROM python:${PYTHON_VERSION}-slim AS runtime" in dockerfile
+
+
+def test_copy_with_no_network(copier_template, tmp_path):
+    """`copier copy --trust --defaults` in an empty network namespace gives a complete project."""
+    if subprocess.run(["unshare", "--net", "true"], capture_output=True).returncode != 0:
+        pytest.skip("unshare --net is not permitted here, so no network-free namespace can be made")
+    destination = tmp_path / "offline-service"
+    result = subprocess.run(
+        [
+            "unshare",
+            "--net",
+            sys.executable,
+            "-m",
+            "copier",
+            "copy",
+            "--trust",
+            "--defaults",
+            str(copier_template),
+            str(destination),
+        ],
+        capture_output=True,
+        text=True,
+        timeout=300,
+    )
+    assert result.returncode == 0, result.stderr
+    assert expected_files({"app_kind": "fastapi", "package_manager": "uv"}) == {
+        name.replace("offline_service", "sample_service")
+        for name in {str(p.relative_to(destination)) for p in destination.rglob("*") if p.is_file()}
+    }
+    assert 'name = "offline-service"' in (destination / "uv.lock").read_text()

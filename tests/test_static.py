@@ -113,8 +113,11 @@ def test_kubernetes_manifests_validate_and_meet_restricted(full_project, axes):
         document = yaml.safe_load(path.read_text())
         if document["kind"] == "Service":
             continue
-        pod = document["spec"]["template"]["spec"] if document["kind"] == "Deployment" else \
-            document["spec"]["jobTemplate"]["spec"]["template"]["spec"]
+        pod = (
+            document["spec"]["template"]["spec"]
+            if document["kind"] == "Deployment"
+            else document["spec"]["jobTemplate"]["spec"]["template"]["spec"]
+        )
         assert pod["securityContext"]["runAsNonRoot"] is True
         assert pod["securityContext"]["seccompProfile"]["type"] == "RuntimeDefault"
         for container in pod["containers"]:
@@ -159,6 +162,11 @@ def test_dockerignore_keeps_what_the_dev_target_needs(render, axes):
     project = render(**axes)
     ignored = {line.strip() for line in project.read(".dockerignore").splitlines() if line and line[0] != "#"}
     assert {".venv", ".git", ".env", ".env.*", "!.env.example"} <= ignored
-    for needed in ("src", "tests", "README.md", "pyproject.toml", *(["uv.lock"] if axes["package_manager"] == "uv"
-                                                                  else ["requirements.txt"])):
+    for needed in (
+        "src",
+        "tests",
+        "README.md",
+        "pyproject.toml",
+        *(["uv.lock"] if axes["package_manager"] == "uv" else ["requirements.txt"]),
+    ):
         assert needed not in ignored

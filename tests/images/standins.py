@@ -57,8 +57,12 @@ class Outcome:
 def docker(*args: str, check: bool = True, capture: bool = False, **kwargs) -> subprocess.CompletedProcess:
     env = {**os.environ, "DOCKER_BUILDKIT": "1"}
     return subprocess.run(
-        [DOCKER, *args], check=check, text=True, env=env,
-        stdout=subprocess.PIPE if capture else None, stderr=subprocess.STDOUT if capture else None,
+        [DOCKER, *args],
+        check=check,
+        text=True,
+        env=env,
+        stdout=subprocess.PIPE if capture else None,
+        stderr=subprocess.STDOUT if capture else None,
         **kwargs,
     )
 
@@ -87,14 +91,15 @@ def debian_root(suite: str) -> str:
         raise RuntimeError("debootstrap is needed to make stand-in images: apt-get install debootstrap")
     with tempfile.TemporaryDirectory(prefix=f"root-{suite}-") as root:
         subprocess.run(
-            ["debootstrap", "--variant=minbase", f"--include={ROOT_PACKAGES[suite]}", suite, root,
-             DEBIAN_MIRROR], check=True, stdout=subprocess.DEVNULL,
+            ["debootstrap", "--variant=minbase", f"--include={ROOT_PACKAGES[suite]}", suite, root, DEBIAN_MIRROR],
+            check=True,
+            stdout=subprocess.DEVNULL,
         )
         subprocess.run(["sh", "-c", f"rm -rf {root}/var/lib/apt/lists/* {root}/var/cache/apt/*.bin"], check=True)
         # The mirror may serve a dated snapshot whose Release files have passed their Valid-Until.
         Path(root, "etc/apt/apt.conf.d/99snapshot-mirror").write_text('Acquire::Check-Valid-Until "false";\n')
         tar = subprocess.Popen(["tar", "-C", root, "-c", "."], stdout=subprocess.PIPE)
-        docker("import", "--change", "CMD [\"bash\"]", "-", ref, stdin=tar.stdout, capture=True)
+        docker("import", "--change", 'CMD ["bash"]', "-", ref, stdin=tar.stdout, capture=True)
         if tar.wait() != 0:
             raise RuntimeError(f"tar of the {suite} root failed")
     return ref
@@ -121,14 +126,28 @@ def copy_pyenv_python(prefix: Path, dest: Path) -> None:
     """The interpreter without its test suite, Tk, caches or third-party packages (pip stays)."""
     minor = ".".join(prefix.name.split(".")[:2])
     lib = f"lib/python{minor}"
-    excludes = [f"./{lib}/test", f"./{lib}/idlelib", f"./{lib}/tkinter", f"./{lib}/turtledemo",
-                f"./{lib}/lib-dynload/_tkinter*", "*/__pycache__", f"./{lib}/config-*/*.a", "./share"]
+    excludes = [
+        f"./{lib}/test",
+        f"./{lib}/idlelib",
+        f"./{lib}/tkinter",
+        f"./{lib}/turtledemo",
+        f"./{lib}/lib-dynload/_tkinter*",
+        "*/__pycache__",
+        f"./{lib}/config-*/*.a",
+        "./share",
+    ]
     site = prefix / lib / "site-packages"
-    excludes += [f"./{lib}/site-packages/{entry.name}" for entry in site.iterdir()
-                 if not entry.name.startswith(("pip", "README"))]
+    excludes += [
+        f"./{lib}/site-packages/{entry.name}"
+        for entry in site.iterdir()
+        if not entry.name.startswith(("pip", "README"))
+    ]
     # Console scripts of whatever the host installed (uv among them) are not the interpreter's.
-    excludes += [f"./bin/{entry.name}" for entry in (prefix / "bin").iterdir()
-                 if not entry.name.startswith(("python", "pip", "pydoc", "idle", "2to3"))]
+    excludes += [
+        f"./bin/{entry.name}"
+        for entry in (prefix / "bin").iterdir()
+        if not entry.name.startswith(("python", "pip", "pydoc", "idle", "2to3"))
+    ]
     tar_args = ["tar", "-C", str(prefix), "-c", *(f"--exclude={e}" for e in excludes), "."]
     dest.mkdir(parents=True)
     pack = subprocess.Popen(tar_args, stdout=subprocess.PIPE)
@@ -138,14 +157,19 @@ def copy_pyenv_python(prefix: Path, dest: Path) -> None:
 
 
 def pyenv_prefix(minor: str) -> Path | None:
-    found = sorted(glob.glob(str(PYENV_VERSIONS / f"{minor}.*")), key=lambda p: [int(x) for x in Path(p).name.split(".") if x.isdigit()])
+    found = sorted(
+        glob.glob(str(PYENV_VERSIONS / f"{minor}.*")),
+        key=lambda p: [int(x) for x in Path(p).name.split(".") if x.isdigit()],
+    )
     return Path(found[-1]) if found else None
 
 
 def build_python(ref: str, minor: str, flavour: str) -> str:
     prefix = pyenv_prefix(minor)
     if prefix is None and minor not in DEBIAN_PYTHON_SUITE:
-        raise LookupError(f"no Debian suite reachable here ships Python {minor} and no source build is under {PYENV_VERSIONS}")
+        raise LookupError(
+            f"no Debian suite reachable here ships Python {minor} and no source build is under {PYENV_VERSIONS}"
+        )
     suite = PYENV_ROOT_SUITE if prefix else DEBIAN_PYTHON_SUITE[minor]
     root = debian_root(suite)
     if flavour == "full":
@@ -155,8 +179,15 @@ def build_python(ref: str, minor: str, flavour: str) -> str:
         shutil.copy(HOST_CA_BUNDLE, ctx / "ca-certificates.crt")
         if prefix:
             copy_pyenv_python(prefix, ctx / "python")
-            build(ref, "python-pyenv.Dockerfile", ctx, ROOT_IMAGE=root, PYTHON_PREFIX=str(prefix),
-                  PYTHON_FULL_VERSION=prefix.name, PYTHON_MINOR=minor)
+            build(
+                ref,
+                "python-pyenv.Dockerfile",
+                ctx,
+                ROOT_IMAGE=root,
+                PYTHON_PREFIX=str(prefix),
+                PYTHON_FULL_VERSION=prefix.name,
+                PYTHON_MINOR=minor,
+            )
             return f"source-built CPython {prefix.name} on Debian {suite}"
         extra = f"python{minor}-dev" if flavour == "full" else ""
         build(ref, "python-debian.Dockerfile", ctx, ROOT_IMAGE=root, PYTHON_MINOR=minor, EXTRA_PACKAGES=extra)
@@ -169,8 +200,21 @@ def build_uv(ref: str, version: str) -> str:
         raise RuntimeError("uv is needed to fetch the uv wheel for its stand-in image")
     with tempfile.TemporaryDirectory(prefix="uv-standin-") as tmp:
         ctx = Path(tmp)
-        subprocess.run([uv, "pip", "install", "--quiet", "--no-deps", "--target", str(ctx / "wheel"),
-                        "--python-platform", "x86_64-manylinux_2_17", f"uv=={version}"], check=True)
+        subprocess.run(
+            [
+                uv,
+                "pip",
+                "install",
+                "--quiet",
+                "--no-deps",
+                "--target",
+                str(ctx / "wheel"),
+                "--python-platform",
+                "x86_64-manylinux_2_17",
+                f"uv=={version}",
+            ],
+            check=True,
+        )
         for name in ("uv", "uvx"):
             shutil.copy(ctx / "wheel" / "bin" / name, ctx / name)
             (ctx / name).chmod(0o755)
@@ -203,7 +247,10 @@ def wanted() -> list[tuple[str, object]]:
 def ensure(ref: str, builder) -> Outcome:
     start = time.monotonic()
     if image_exists(ref):
-        labels = json.loads(docker("image", "inspect", "--format", "{{json .Config.Labels}}", ref, capture=True).stdout) or {}
+        labels = (
+            json.loads(docker("image", "inspect", "--format", "{{json .Config.Labels}}", ref, capture=True).stdout)
+            or {}
+        )
         return Outcome(ref, "present", "stand-in" if STANDIN_LABEL in labels else "registry image")
     pulled, message = try_pull(ref)
     if pulled:
