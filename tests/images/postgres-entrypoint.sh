@@ -21,13 +21,14 @@ file_env() {
 
 run_initdb_scripts() {
 	local f
+	shopt -s nullglob
 	for f in /docker-entrypoint-initdb.d/*; do
 		case "$f" in
 			*.sh)
 				if [ -x "$f" ]; then echo "$0: running $f"; "$f"; else echo "$0: sourcing $f"; . "$f"; fi ;;
 			*.sql) echo "$0: running $f"; psql_init -f "$f" ;;
 			*.sql.gz) echo "$0: running $f"; gunzip -c "$f" | psql_init ;;
-			*) [ -e "$f" ] && echo "$0: ignoring $f" ;;
+			*) echo "$0: ignoring $f" ;;
 		esac
 	done
 }

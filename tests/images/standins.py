@@ -210,7 +210,7 @@ def build_uv(ref: str, version: str) -> str:
                 "--target",
                 str(ctx / "wheel"),
                 "--python-platform",
-                "x86_64-manylinux_2_17",
+                "x86_64-unknown-linux-musl",
                 f"uv=={version}",
             ],
             check=True,
@@ -219,7 +219,7 @@ def build_uv(ref: str, version: str) -> str:
             shutil.copy(ctx / "wheel" / "bin" / name, ctx / name)
             (ctx / name).chmod(0o755)
         build(ref, "uv.Dockerfile", ctx)
-    return f"uv {version} binaries from PyPI's wheel"
+    return f"uv {version} static (musl) binaries from PyPI's wheel, as in the official image"
 
 
 def build_postgres(ref: str, major: int) -> str:
