@@ -27,8 +27,9 @@ def available(client, reference: str) -> None:
 
 
 def shell(client, image: str, script: str, **options) -> str:
-    return client.containers.run(image, ["sh", "-c", script], remove=True, labels={harness.LABEL: "true"},
-                                 **options).decode()
+    return client.containers.run(
+        image, ["sh", "-c", script], remove=True, labels={harness.LABEL: "true"}, **options
+    ).decode()
 
 
 @pytest.mark.parametrize("flavour", [flavour for flavour in choices("base_flavour") if flavour != "alpine"])
@@ -36,9 +37,11 @@ def shell(client, image: str, script: str, **options) -> str:
 def test_python_image_interface(client, version, flavour):
     image = context.base_image(version, flavour)
     available(client, image)
-    out = shell(client, image, "for t in python python3 pip; do command -v $t; done; python --version; pip --version; echo LANG=$LANG; "
-                "python -m venv /tmp/venv && /tmp/venv/bin/python -c 'import ssl, sqlite3, ctypes, venv; print(\"ok\")'",
-                user="4242:4242")
+    script = (
+        "for t in python python3 pip; do command -v $t; done; python --version; pip --version; echo LANG=$LANG; "
+        "python -m venv /tmp/venv && /tmp/venv/bin/python -c 'import ssl, sqlite3, ctypes, venv; print(\"ok\")'"
+    )
+    out = shell(client, image, script, user="4242:4242")
     lines = out.splitlines()
     assert lines[:3] == ["/usr/local/bin/python", "/usr/local/bin/python3", "/usr/local/bin/pip"]
     assert lines[3].startswith(f"Python {version}.")
@@ -59,8 +62,12 @@ def test_uv_image_interface(client):
 
 
 def wait_ready(container, user: str, database: str) -> None:
-    harness.wait_for(lambda: container.exec_run(["pg_isready", "-U", user, "-d", database]).exit_code == 0, 60,
-                     what="pg_isready", container=container)
+    harness.wait_for(
+        lambda: container.exec_run(["pg_isready", "-U", user, "-d", database]).exit_code == 0,
+        60,
+        what="pg_isready",
+        container=container,
+    )
 
 
 def psql(container, user: str, database: str, sql: str) -> str:
@@ -81,9 +88,11 @@ def test_postgres_image_interface(client, tmp_path):
     init.mkdir()
     (init / "schema.sql").write_text("CREATE TABLE seeded (id int); INSERT INTO seeded VALUES (42);\n")
     volume = client.volumes.create(labels={harness.LABEL: "true"})
-    mounts = {volume.name: {"bind": context.postgres_data_path(), "mode": "rw"},
-              str(secrets): {"bind": "/run/secrets", "mode": "ro"},
-              str(init): {"bind": "/docker-entrypoint-initdb.d", "mode": "ro"}}
+    mounts = {
+        volume.name: {"bind": context.postgres_data_path(), "mode": "rw"},
+        str(secrets): {"bind": "/run/secrets", "mode": "ro"},
+        str(init): {"bind": "/docker-entrypoint-initdb.d", "mode": "ro"},
+    }
     environment = {"POSTGRES_USER": "owner", "POSTGRES_DB": "ledger", "POSTGRES_PASSWORD_FILE": "/run/secrets/password"}
     try:
         with harness.running(client, image, environment=environment, volumes=mounts) as db:
@@ -94,13 +103,13 @@ def test_postgres_image_interface(client, tmp_path):
             assert psql(db, "owner", "ledger", "SELECT current_user") == "owner"
             assert harness.process_uid(db) == 999
             assert "POSTGRES_PASSWORD=" not in " ".join(db.attrs["Config"]["Env"])
-            password_check = db.exec_run(["sh", "-c", "PGPASSWORD=from-a-file psql -h 127.0.0.1 -U owner -d ledger "
-                                                      "-tAc 'SELECT 1'"])
+            password_check = db.exec_run(
+                ["sh", "-c", "PGPASSWORD=from-a-file psql -h 127.0.0.1 -U owner -d ledger -tAc 'SELECT 1'"]
+            )
             assert password_check.output.decode().strip() == "1"
         # A second start on the same data skips initialisation: the init script does not run again.
         (init / "schema.sql").write_text("CREATE TABLE second_run (id int);\n")
-        with harness.running(client, image, environment={**environment, "POSTGRES_DB": "other"},
-                             volumes=mounts) as db:
+        with harness.running(client, image, environment={**environment, "POSTGRES_DB": "other"}, volumes=mounts) as db:
             wait_ready(db, "owner", "ledger")
             assert psql(db, "owner", "ledger", "SELECT count(*) FROM pg_tables WHERE tablename = 'second_run'") == "0"
             assert "Skipping initialization" in db.logs().decode()
