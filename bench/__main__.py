@@ -33,7 +33,8 @@ from copier import run_copy  # noqa: E402
 from extensions import context  # noqa: E402
 from tests import harness  # noqa: E402
 
-WORK = REPO / "bench" / "work"
+DEFAULT_WORK = REPO / "bench" / "work"
+WORK = DEFAULT_WORK
 TUTORIAL = REPO / "bench" / "tutorial"
 PYTHON_VERSION = "3.13"
 BASE = context.base_image(PYTHON_VERSION, "slim")
@@ -134,8 +135,9 @@ def prepare(names: list[str]) -> list[Subject]:
         )
         sh("uv", "lock", "--quiet", cwd=app)
         # pip installs the minimal pattern's packages into the interpreter's own site-packages.
-        site_packages = docker("run", "--rm", BASE, "python", "-c",
-                               "import sysconfig; print(sysconfig.get_paths()['purelib'])").stdout.strip()
+        site_packages = docker(
+            "run", "--rm", BASE, "python", "-c", "import sysconfig; print(sysconfig.get_paths()['purelib'])"
+        ).stdout.strip()
         venvs = {"tutorial-minimal": site_packages}
         subjects = [s for s in subjects if s.name in names] + [
             Subject(
@@ -496,6 +498,7 @@ def write_ratios(lines: list[str], subjects: list[Subject]) -> None:
 
 
 def main(argv: list[str] | None = None) -> int:
+    global WORK
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--repeat", type=int, default=3, help="runs per timing; the median is reported")
     parser.add_argument("--wrk-seconds", type=int, default=10)
@@ -507,13 +510,12 @@ def main(argv: list[str] | None = None) -> int:
         help="one run each, a 1 s load, and no build-cache prune (a smoke run, not a measurement)",
     )
     parser.add_argument("--output", type=Path, default=REPO / "bench" / "RESULTS.md")
-    parser.add_argument("--work", type=Path, default=WORK, help="scratch directory for the rendered projects")
+    parser.add_argument("--work", type=Path, default=DEFAULT_WORK, help="scratch directory for the rendered projects")
     args = parser.parse_args(argv)
     if args.quick:
         args.repeat, args.wrk_seconds = 1, 1
     if not shutil.which("wrk"):
         parser.error("wrk is needed for the load test: apt-get install wrk")
-    global WORK
     WORK = args.work
     subjects = prepare(args.only)
     for subject in subjects:

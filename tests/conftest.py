@@ -7,6 +7,7 @@ import json
 import os
 import shutil
 import subprocess
+import sys
 import time
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -113,3 +114,14 @@ def pytest_runtest_logreport(report: pytest.TestReport) -> None:
     if report.skipped and "test_variant_builds_and_runs" in report.nodeid:
         reason = report.longrepr[2] if isinstance(report.longrepr, tuple) else str(report.longrepr)
         _SKIPPED[report.nodeid.split("[", 1)[1].rstrip("]")] = reason.removeprefix("Skipped: ")
+
+
+def copier_cli(*args: str, offline: bool = False, timeout: int = 300) -> subprocess.CompletedProcess:
+    """Run the copier command line; offline runs it in an empty network namespace (skips if none can be made)."""
+    prefix: list[str] = []
+    if offline:
+        if subprocess.run(["unshare", "--net", "true"], capture_output=True).returncode != 0:
+            pytest.skip("unshare --net is not permitted here, so no network-free namespace can be made")
+        prefix = ["unshare", "--net"]
+    command = [*prefix, sys.executable, "-m", "copier", *args]
+    return subprocess.run(command, capture_output=True, text=True, timeout=timeout)

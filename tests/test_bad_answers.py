@@ -2,14 +2,12 @@
 
 from __future__ import annotations
 
-import subprocess
-import sys
 from pathlib import Path
 
 import pytest
 
 from tests.answers import choice_questions, choices, questions
-from tests.conftest import answers_for
+from tests.conftest import answers_for, copier_cli
 
 # (question, bad value, other answers the question needs to be asked)
 CORPUS = (
@@ -92,21 +90,7 @@ def test_command_line_refusal_names_the_question(copier_template: Path, tmp_path
     question, value, context = case
     destination = tmp_path / "project"
     data = [arg for key, val in {**context, question: value}.items() for arg in ("--data", f"{key}={val}")]
-    result = subprocess.run(
-        [
-            sys.executable,
-            "-m",
-            "copier",
-            "copy",
-            "--trust",
-            "--defaults",
-            *data,
-            str(copier_template),
-            str(destination),
-        ],
-        capture_output=True,
-        text=True,
-    )
+    result = copier_cli("copy", "--trust", "--defaults", *data, str(copier_template), str(destination))
     assert result.returncode != 0
     assert f"Validation error for question '{question}'" in result.stderr
     assert not destination.exists()

@@ -18,9 +18,24 @@ def test_benchmark_runs_on_a_tiny_configuration(tmp_path):
         pytest.skip("wrk is not installed (apt-get install wrk)")
     output = tmp_path / "RESULTS.md"
     result = subprocess.run(
-        [sys.executable, "-m", "bench", "--quick", "--only", "generated-uv", "tutorial-fastapi-pattern",
-         "--output", str(output), "--work", str(tmp_path / "work")],
-        cwd=REPO, capture_output=True, text=True, timeout=900)
+        [
+            sys.executable,
+            "-m",
+            "bench",
+            "--quick",
+            "--only",
+            "generated-uv",
+            "tutorial-fastapi-pattern",
+            "--output",
+            str(output),
+            "--work",
+            str(tmp_path / "work"),
+        ],
+        cwd=REPO,
+        capture_output=True,
+        text=True,
+        timeout=900,
+    )
     assert result.returncode == 0, result.stdout[-3000:] + result.stderr[-3000:]
     table = output.read_text()
     row = next(line for line in table.splitlines() if line.startswith("| generated-uv |"))
