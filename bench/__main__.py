@@ -229,7 +229,7 @@ def size_breakdown(subject: Subject) -> dict[str, float]:
         "venv": round((venv - venv_pyc) / mb, 1),
         "app": round((app - app_pyc) / mb, 3),
         "bytecode": round((venv_pyc + app_pyc) / mb, 1),
-        "waste": round((over - venv - app) / mb, 1),
+        "waste": round(max(over - venv - app, 0) / mb, 1),  # du and layer sizes differ by a fraction of a percent
     }
 
 
@@ -241,7 +241,11 @@ def first_answer(subject: Subject) -> tuple[float, float, str]:
         return round(time.monotonic() - started, 3), 0.0, ""
     container = docker("run", "-d", "-p", "127.0.0.1::8000", subject.image).stdout.strip()
     try:
-        port = int(docker("port", container, "8000/tcp").stdout.split(":")[-1])
+        published = docker("port", container, "8000/tcp", check=False)
+        if published.returncode != 0:  # exited before its port was even published
+            logs = docker("logs", container, check=False)
+            return 0, 0, "exited at once: " + (logs.stdout + logs.stderr).strip()[-600:]
+        port = int(published.stdout.split(":")[-1])
         deadline = started + 60
         while time.monotonic() < deadline:
             try:
