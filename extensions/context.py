@@ -44,6 +44,12 @@ def uv_image(version: str = UV_VERSION) -> str:
     return f"ghcr.io/astral-sh/uv:{version}"
 
 
+def uv_build_range(version: str = UV_VERSION) -> str:
+    """uv_build of the same minor release as the pinned uv; the next minor may change the backend."""
+    major, minor, _ = version.split(".")
+    return f">={major}.{minor},<{major}.{int(minor) + 1}"
+
+
 def postgres_image(major: int = POSTGRES_MAJOR) -> str:
     return f"postgres:{major}"
 
@@ -192,6 +198,7 @@ def derive(answers: dict[str, Any]) -> dict[str, Any]:
         "runtime_image_from": base_image_from(version, shipped, digest),
         "uv_image": uv_image(),
         "uv_version": UV_VERSION,
+        "uv_build_range": uv_build_range(),
         "postgres_image": postgres_image(),
         "postgres_major": POSTGRES_MAJOR,
         "postgres_data_path": postgres_data_path(),

@@ -156,3 +156,7 @@ def test_full_flavour_ships_on_slim_and_the_digest_pins_what_ships():
     assert derived["build_image_from"] == "python:${PYTHON_VERSION}"
     assert derived["runtime_image_from"] == f"python:3.13-slim@{digest}"
     assert derived["base_image"] == f"python:3.13-slim@{digest}"
+
+
+def test_uv_build_range_follows_the_pinned_minor():
+    assert context.uv_build_range("0.13.9") == ">=0.13,<0.14"

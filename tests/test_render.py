@@ -102,7 +102,7 @@ def test_default_answers_give_a_fastapi_uv_project(render):
 def test_carried_lock_names_the_project(render):
     project = render(project_slug="billing-api", package_name="billing")
     assert 'name = "billing-api"' in project.read("uv.lock")
-    assert 'packages = ["src/billing"]' in project.read("pyproject.toml")
+    assert 'module-name = "billing"' in project.read("pyproject.toml")
     assert (project.path / "src/billing/app.py").is_file()
 
 
