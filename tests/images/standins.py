@@ -19,17 +19,15 @@ import time
 from dataclasses import dataclass
 from pathlib import Path
 
-import yaml
-
 REPO = Path(__file__).resolve().parents[2]
 HERE = Path(__file__).resolve().parent
 sys.path.insert(0, str(REPO))
 
 from extensions import context  # noqa: E402
+from tests.answers import choices  # noqa: E402
+from tests.harness import HOST_CA_BUNDLE, docker_cli  # noqa: E402
 
 DEBIAN_MIRROR = os.environ.get("DEBIAN_MIRROR", "http://deb.debian.org/debian")
-HOST_CA_BUNDLE = Path(os.environ.get("HOST_CA_BUNDLE", "/etc/ssl/certs/ca-certificates.crt"))
-DOCKER = os.environ.get("DOCKER", shutil.which("docker") or "docker")
 STANDIN_LABEL = "org.copier-pycontainer.standin"
 # Interpreters no source build here provides, from the Debian suite that ships them.
 DEBIAN_PYTHON_SUITE = {"3.14": "sid"}
@@ -57,7 +55,7 @@ class Outcome:
 def docker(*args: str, check: bool = True, capture: bool = False, **kwargs) -> subprocess.CompletedProcess:
     env = {**os.environ, "DOCKER_BUILDKIT": "1"}
     return subprocess.run(
-        [DOCKER, *args],
+        [docker_cli(), *args],
         check=check,
         text=True,
         env=env,
@@ -74,12 +72,6 @@ def image_exists(ref: str) -> bool:
 def try_pull(ref: str) -> tuple[bool, str]:
     result = docker("pull", "--quiet", ref, check=False, capture=True)
     return result.returncode == 0, result.stdout.strip().splitlines()[-1] if result.stdout else ""
-
-
-def copier_choices(question: str) -> list[str]:
-    settings = yaml.safe_load((REPO / "copier.yml").read_text())
-    choices = settings[question]["choices"]
-    return list(choices.values()) if isinstance(choices, dict) else list(choices)
 
 
 def debian_root(suite: str) -> str:
@@ -232,8 +224,8 @@ def build_postgres(ref: str, major: int) -> str:
 def wanted() -> list[tuple[str, object]]:
     """(image reference, builder) for every image a generated project can name."""
     items: list[tuple[str, object]] = []
-    for flavour in copier_choices("base_flavour"):
-        for version in copier_choices("python_version"):
+    for flavour in choices("base_flavour"):
+        for version in choices("python_version"):
             ref = context.base_image(version, flavour)
             if flavour == "alpine":
                 items.append((ref, None))
