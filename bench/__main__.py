@@ -280,18 +280,13 @@ def stop_of_non_web(subject: Subject) -> float:
         os.chown(WORK / "old", 10001, 10001)
     container = docker("run", "-d", *extra, subject.image, *command).stdout.strip()
     try:
-        harness.wait_for(lambda: _handles_sigterm(container), 30, what="a SIGTERM handler")
+        running = harness.engine().containers.get(container)
+        harness.wait_for(lambda: harness.handles_sigterm(running), 30, what="a SIGTERM handler")
         started = time.monotonic()
         docker("stop", container)
         return round(time.monotonic() - started, 3)
     finally:
         docker("rm", "-f", container, check=False)
-
-
-def _handles_sigterm(container: str) -> bool:
-    status = docker("exec", container, "cat", "/proc/1/status", check=False).stdout
-    line = next((row for row in status.splitlines() if row.startswith("SigCgt:")), "SigCgt: 0")
-    return bool(int(line.split()[1], 16) & (1 << 14))
 
 
 def throughput(subject: Subject, seconds: int, connections: int) -> float:
