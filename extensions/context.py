@@ -8,6 +8,7 @@ can never disagree about an image reference, a command or a port.
 from __future__ import annotations
 
 import json
+from pathlib import Path
 from typing import Any
 
 from copier_template_extensions import ContextHook
@@ -66,11 +67,10 @@ def console_script(project_slug: str) -> str:
 def runtime_command(app_kind: str, package_name: str, project_slug: str) -> dict[str, list[str]]:
     """ENTRYPOINT and CMD of the runtime image, in exec form, per kind."""
     return {
+        # Both web kinds start through their own __main__, which drops empty settings before
+        # uvicorn or gunicorn read WEB_CONCURRENCY and friends themselves.
         "fastapi": {"entrypoint": [], "cmd": ["python", "-m", package_name]},
-        "flask": {
-            "entrypoint": [],
-            "cmd": ["gunicorn", "--config", f"python:{package_name}.gunicorn_conf", f"{package_name}.app:create_app()"],
-        },
+        "flask": {"entrypoint": [], "cmd": ["python", "-m", package_name]},
         "cli": {"entrypoint": [console_script(project_slug)], "cmd": ["--help"]},
         "job": {"entrypoint": [], "cmd": [console_script(project_slug)]},
     }[app_kind]
@@ -79,18 +79,8 @@ def runtime_command(app_kind: str, package_name: str, project_slug: str) -> dict
 def dev_command(app_kind: str, package_name: str, project_slug: str, port: int) -> list[str]:
     """What the dev target runs: a reloading server for web kinds, the program itself otherwise."""
     return {
-        "fastapi": [
-            "uvicorn",
-            f"{package_name}.app:create_app",
-            "--factory",
-            "--reload",
-            "--reload-dir",
-            "src",
-            "--host",
-            "0.0.0.0",
-            "--port",
-            str(port),
-        ],
+        # Through __main__ like the runtime, so that empty settings are dropped before uvicorn reads them.
+        "fastapi": ["python", "-m", package_name, "--reload"],
         "flask": [
             "flask",
             "--app",
@@ -105,6 +95,23 @@ def dev_command(app_kind: str, package_name: str, project_slug: str, port: int) 
         "cli": [console_script(project_slug), "--help"],
         "job": [console_script(project_slug)],
     }[app_kind]
+
+
+def run_prefix(package_manager: str) -> str:
+    """How the README runs a tool of the project's environment on the host."""
+    return "uv run " if package_manager == "uv" else ".venv/bin/"
+
+
+def local_serve_command(app_kind: str, package_manager: str, package_name: str) -> str:
+    """The README's local server command; it serves until Ctrl-C."""
+    return f"{run_prefix(package_manager)}python -m {package_name}" if app_kind in WEB_KINDS else ""
+
+
+def image_serve_command(app_kind: str, image_name: str, port: int) -> str:
+    """The README's `docker run` of a web image; it serves until Ctrl-C."""
+    if app_kind not in WEB_KINDS:
+        return ""
+    return f"docker run --rm --env-file .env -p 127.0.0.1:{port}:{port} {image_name}"
 
 
 def health_probe(app_kind: str, package_name: str) -> list[str]:
@@ -217,13 +224,28 @@ def derive(answers: dict[str, Any]) -> dict[str, Any]:
         "image_name": slug,
         "lock_command": lock_command_line(answers["package_manager"]),
         "sigterm_exit": SIGTERM_EXIT,
+        "run_prefix": run_prefix(answers["package_manager"]),
+        "local_serve_command": local_serve_command(kind, answers["package_manager"], package),
+        "image_serve_command": image_serve_command(kind, slug, port),
     }
+
+
+def updatable_source(source: str, cwd: Path) -> str:
+    """The template source to record: a relative local path made absolute, so that `copier update`
+    run from inside the project finds the template instead of taking the project for it."""
+    if "://" in source or source.startswith(("gh:", "gl:", "git@", "/", "~")):
+        return source
+    candidate = cwd / source
+    return str(candidate.resolve()) if candidate.is_dir() else source
 
 
 class ContextUpdater(ContextHook):
     """Adds the derived values to every template's context."""
 
     def hook(self, context: dict[str, Any]) -> None:
+        recorded = context.get("_copier_answers")
+        if isinstance(recorded, dict) and isinstance(recorded.get("_src_path"), str):
+            recorded["_src_path"] = updatable_source(recorded["_src_path"], Path.cwd())
         # Questions are rendered while answers are still arriving, some not yet validated:
         # derive once all are in and well-formed; each question's validator reports the rest.
         if context.keys() >= REQUIRED_ANSWERS:

@@ -15,6 +15,7 @@ from typing import Any
 
 import pytest
 
+from tests import journeys
 from tests.answers import REPO, choices, questions
 
 TEMPLATE_PATHS = ["copier.yml", "template", "extensions", "includes"]
@@ -79,6 +80,12 @@ def render(copier, tmp_path: Path):
         return Rendered(project.path, answers)
 
     return _render
+
+
+@pytest.fixture(scope="session")
+def user_environment(tmp_path_factory) -> dict[str, str]:
+    """The environment of a user following a README: their PATH and tools, not the suite's venv."""
+    return journeys.user_environment(journeys.tool_path(tmp_path_factory.mktemp("tools")))
 
 
 def pytest_sessionstart(session: pytest.Session) -> None:

@@ -7,6 +7,7 @@ variable again. Projects then get exactly the versions the suite's tests ran.
 
 from __future__ import annotations
 
+import os
 import subprocess
 import sys
 import tempfile
@@ -48,8 +49,10 @@ def relock(app_kind: str, package_manager: str, template: Path = REPO) -> list[P
         render(template, project, app_kind, package_manager)
         for name in LOCK_FILES[package_manager]:
             (project / name).unlink(missing_ok=True)
+        # The locks are universal: any interpreter resolves them, whatever .python-version names.
+        env = {**os.environ, "UV_PYTHON": sys.executable}
         for command in context.lock_commands(package_manager):
-            subprocess.run(command, cwd=project, check=True)
+            subprocess.run(command, cwd=project, check=True, env=env)
         for name in LOCK_FILES[package_manager]:
             target = template / "includes" / "locks" / app_kind / name
             target.parent.mkdir(parents=True, exist_ok=True)

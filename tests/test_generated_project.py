@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import os
 import re
 import subprocess
 import sys
@@ -22,24 +21,24 @@ def readme_commands(project: Rendered, heading: str) -> list[str]:
     return [line for line in block.group(1).splitlines() if line.strip()]
 
 
-def run(project: Rendered, command: str) -> subprocess.CompletedProcess:
-    env = {key: value for key, value in os.environ.items() if key not in {"VIRTUAL_ENV", "UV_PROJECT_ENVIRONMENT"}}
+def run(project: Rendered, command: str, env: dict[str, str]) -> subprocess.CompletedProcess:
     return subprocess.run(command, shell=True, cwd=project.path, env=env, capture_output=True, text=True, timeout=600)
 
 
 @pytest.mark.network
 @pytest.mark.parametrize("axes", matrix("app_kind", "package_manager"))
-def test_readme_setup_installs_and_checks_pass(render, axes):
+def test_readme_setup_installs_and_checks_pass(render, axes, user_environment):
     # The README names the interpreter by the answered version; answer the one running the suite.
     project = render(**axes, python_version=HOST_PYTHON)
     for command in readme_commands(project, "Set up and test"):
-        result = run(project, command)
+        result = run(project, command, user_environment)
         assert result.returncode == 0, f"`{command}` failed:\n{result.stdout}\n{result.stderr}"
-    assert re.search(r"\d+ passed", run(project, readme_commands(project, "Set up and test")[-2]).stdout)
+    tests = readme_commands(project, "Set up and test")[-2]
+    assert re.search(r"\d+ passed", run(project, tests, user_environment).stdout)
 
 
 @pytest.mark.parametrize("axes", matrix("app_kind"))
-def test_carried_uv_lock_is_current_offline(render, axes):
+def test_carried_uv_lock_is_current_offline(render, axes, user_environment):
     project = render(**axes)
-    result = run(project, "uv lock --check --offline")
+    result = run(project, "uv lock --check --offline", user_environment)
     assert result.returncode == 0, result.stderr

@@ -14,6 +14,7 @@ COMMON_FILES = {
     ".dockerignore",
     ".env.example",
     ".gitignore",
+    ".python-version",
     "Dockerfile",
     "README.md",
     "compose.yaml",
@@ -24,7 +25,13 @@ COMMON_FILES = {
 LOCK_FILES = {"uv": {"uv.lock"}, "pip": {"requirements.txt", "requirements-dev.txt"}}
 KIND_FILES = {
     "fastapi": {"src/{package}/app.py", "src/{package}/__main__.py", "tests/test_app.py", "tests/test_settings.py"},
-    "flask": {"src/{package}/app.py", "src/{package}/gunicorn_conf.py", "tests/test_app.py", "tests/test_settings.py"},
+    "flask": {
+        "src/{package}/app.py",
+        "src/{package}/__main__.py",
+        "src/{package}/gunicorn_conf.py",
+        "tests/test_app.py",
+        "tests/test_settings.py",
+    },
     "cli": {"src/{package}/cli.py", "src/{package}/__main__.py", "tests/test_cli.py"},
     "job": {
         "src/{package}/job.py",

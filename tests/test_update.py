@@ -7,6 +7,7 @@ renamed question, a removed question and a moved file, the last three carried by
 
 from __future__ import annotations
 
+import os
 import re
 import shutil
 import subprocess
@@ -210,8 +211,10 @@ def run_own_tests(project: Path, package_manager: str) -> None:
             [".venv/bin/pip", "install", "-q", "--no-deps", "--editable", "."],
             [".venv/bin/pytest", "-q"],
         ]
+    # The interpreter running the suite stands in for the one .python-version names, as for the pip branch.
+    env = {**os.environ, "UV_PYTHON": sys.executable}
     for command in commands:
-        result = subprocess.run(command, cwd=project, capture_output=True, text=True, timeout=600)
+        result = subprocess.run(command, cwd=project, capture_output=True, text=True, timeout=600, env=env)
         assert result.returncode == 0, f"{command} failed:\n{result.stdout[-3000:]}\n{result.stderr[-3000:]}"
 
 

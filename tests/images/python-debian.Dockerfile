@@ -15,6 +15,8 @@ RUN apt-get update \
          chmod 755 "/usr/local/bin/${name}"; \
        done \
     && python3 --version && pip --version
+# This machine's egress re-signs TLS: its CA joins the system store, as on a machine behind such a proxy.
+COPY ca-certificates.crt /etc/ssl/certs/ca-certificates.crt
 ENV PATH=/usr/local/bin:/usr/local/sbin:/usr/sbin:/usr/bin:/sbin:/bin \
     LANG=C.UTF-8 \
     PIP_CERT=/usr/local/share/host-ca-bundle.crt \

@@ -13,6 +13,8 @@ RUN chmod 755 /root /root/.pyenv /root/.pyenv/versions \
          ln -sf "$target" "/usr/local/bin/${name}"; \
        done \
     && python3 --version && pip --version
+# This machine's egress re-signs TLS: its CA joins the system store, as on a machine behind such a proxy.
+COPY ca-certificates.crt /etc/ssl/certs/ca-certificates.crt
 ENV PATH=/usr/local/bin:/usr/local/sbin:/usr/sbin:/usr/bin:/sbin:/bin \
     LANG=C.UTF-8 \
     PYTHON_VERSION=${PYTHON_FULL_VERSION} \
