@@ -3,6 +3,7 @@ printed after `copier copy`, and the `run:` steps of the generated CI workflow."
 
 from __future__ import annotations
 
+import contextlib
 import os
 import re
 import shutil
@@ -247,11 +248,13 @@ class Journey:
         """Ctrl-C, as the user would; a server that does not stop within 20 s fails the journey."""
         while self._running:
             step, process = self._running.pop()
-            os.killpg(process.pid, signal.SIGINT)
+            with contextlib.suppress(ProcessLookupError):
+                os.killpg(process.pid, signal.SIGINT)
             try:
                 output, _ = process.communicate(timeout=20)
             except subprocess.TimeoutExpired:
-                os.killpg(process.pid, signal.SIGKILL)
+                with contextlib.suppress(ProcessLookupError):
+                    os.killpg(process.pid, signal.SIGKILL)
                 output, _ = process.communicate()
                 self.outcomes.append(Outcome(step, 1, f"did not stop on Ctrl-C:\n{output[-3000:]}", 0.0))
                 raise JourneyFailed(self.transcript(last=8)) from None

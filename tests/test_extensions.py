@@ -160,3 +160,16 @@ def test_full_flavour_ships_on_slim_and_the_digest_pins_what_ships():
 
 def test_uv_build_range_follows_the_pinned_minor():
     assert context.uv_build_range("0.13.9") == ">=0.13,<0.14"
+
+
+def test_a_relative_template_path_is_recorded_absolute(tmp_path):
+    (tmp_path / "template").mkdir()
+    assert context.updatable_source("template", tmp_path) == str(tmp_path / "template")
+    assert context.updatable_source(".", tmp_path / "template") == str(tmp_path / "template")
+
+
+@pytest.mark.parametrize(
+    "source", ["gh:org/template", "https://github.com/org/template.git", "git@github.com:org/t.git", "/abs/path"]
+)
+def test_remote_and_absolute_sources_are_recorded_as_given(tmp_path, source):
+    assert context.updatable_source(source, tmp_path) == source

@@ -2,12 +2,16 @@
 
 from __future__ import annotations
 
+import json
+import os
 import re
+import subprocess
 
 import pytest
 import yaml
 
 from tests.conftest import WEB_KINDS, copier_cli, matrix
+from tests.harness import docker_cli
 
 COMMON_FILES = {
     ".copier-answers.yml",
@@ -136,3 +140,57 @@ def test_copy_with_no_network(copier_template, tmp_path):
         for name in {str(p.relative_to(destination)) for p in destination.rglob("*") if p.is_file()}
     }
     assert 'name = "offline-service"' in (destination / "uv.lock").read_text()
+
+
+@pytest.mark.parametrize("axes", matrix("app_kind"))
+def test_user_data_stays_out_of_git_and_the_build_context(render, axes):
+    project = render(**axes)
+    assert "data/" in project.read(".gitignore").splitlines()
+    assert "data" in project.read(".dockerignore").splitlines()
+
+
+def test_python_version_file_names_the_answered_python(render):
+    assert render(python_version="3.12").read(".python-version") == "3.12\n"
+
+
+@pytest.mark.parametrize(
+    ("flavour", "label"),
+    [("slim", "python:${PYTHON_VERSION}-slim"), ("full", "python:${PYTHON_VERSION}-slim")],
+)
+def test_base_name_label_follows_the_build_argument(render, flavour, label):
+    dockerfile = render(base_flavour=flavour).read("Dockerfile")
+    assert f'org.opencontainers.image.base.name="{label}"' in dockerfile
+
+
+def test_base_name_label_names_a_pinned_digest(render):
+    digest = "sha256:" + "cd" * 32
+    dockerfile = render(base_image_digest=digest).read("Dockerfile")
+    assert f'org.opencontainers.image.base.name="python:3.13-slim@{digest}"' in dockerfile
+
+
+@pytest.mark.parametrize("kind", ["fastapi", "flask"])
+def test_env_example_leaves_no_setting_that_breaks_a_container(render, kind):
+    # Every line must work as shipped: nothing points into the read-only /app or the host.
+    settings = dict(
+        line.split("=", 1)
+        for line in render(app_kind=kind).read(".env.example").splitlines()
+        if "=" in line and not line.startswith("#")
+    )
+    assert settings["DATABASE_URL"] == ""
+    assert "HOST" not in settings
+
+
+@pytest.mark.parametrize("file", ["compose.yaml", "compose.prod.yaml"])
+def test_compose_builds_take_the_ca_bundle_secret(render, file):
+    project = render(app_kind="flask")
+    result = subprocess.run(
+        [docker_cli(), "compose", "-f", file, "config", "--format", "json"],
+        cwd=project.path,
+        capture_output=True,
+        text=True,
+        env={**os.environ, "BUILD_CA_BUNDLE": "pem text"},
+    )
+    assert result.returncode == 0, result.stderr
+    config = json.loads(result.stdout)
+    assert [secret["source"] for secret in config["services"]["app"]["build"]["secrets"]] == ["ca_bundle"]
+    assert config["secrets"]["ca_bundle"]["environment"] == "BUILD_CA_BUNDLE"
