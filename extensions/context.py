@@ -17,6 +17,8 @@ from copier_template_extensions import ContextHook
 UV_VERSION = "0.13.9"
 # The PostgreSQL major the compose files run, and the data path its official image expects.
 POSTGRES_MAJOR = 17
+# The port PostgreSQL listens on: the compose database and the one a cluster deployment reaches.
+DATABASE_PORT = 5432
 WEB_KINDS = ("fastapi", "flask")
 # Exit status a process reports when SIGTERM ended it (128 + 15).
 SIGTERM_EXIT = 143
@@ -58,6 +60,26 @@ def postgres_image(major: int = POSTGRES_MAJOR) -> str:
 def postgres_data_path(major: int = POSTGRES_MAJOR) -> str:
     """Where the official postgres image keeps its cluster: 18 moved it to a versioned subdirectory."""
     return "/var/lib/postgresql" if major >= 18 else "/var/lib/postgresql/data"
+
+
+def network_policy(is_web: bool, port: int, uses_postgres: bool) -> dict[str, list[dict[str, Any]]]:
+    """Ports a workload's pods may be reached on and may reach: the service port in, DNS and the database out."""
+    ingress = [{"port": port, "protocol": "TCP"}] if is_web else []
+    egress = [{"port": 53, "protocol": "UDP"}, {"port": 53, "protocol": "TCP"}]
+    if uses_postgres:
+        egress.append({"port": DATABASE_PORT, "protocol": "TCP"})
+    return {"ingress": ingress, "egress": egress}
+
+
+def database_secret_files(uses_postgres: bool) -> dict[str, str]:
+    """Keys of the database Secret a Deployment mounts, by the setting that reads each from its file."""
+    return {"DATABASE_URL": "url", "DATABASE_PASSWORD": "password"} if uses_postgres else {}
+
+
+def kubernetes_resources(app_kind: str, with_kubernetes: bool) -> list[str]:
+    """The manifests k8s/kustomization.yaml deploys; a command-line tool has no workload, so none."""
+    workload = ["deployment.yaml", "service.yaml"] if app_kind in WEB_KINDS else {"job": ["cronjob.yaml"]}.get(app_kind)
+    return ["namespace.yaml", "networkpolicy.yaml", *workload] if with_kubernetes and workload else []
 
 
 def console_script(project_slug: str) -> str:
@@ -194,6 +216,7 @@ def derive(answers: dict[str, Any]) -> dict[str, Any]:
     version, flavour = answers["python_version"], answers["base_flavour"]
     shipped = runtime_flavour(flavour)
     uid = int(answers["app_uid"])
+    uses_postgres = is_web and bool(answers.get("with_postgres"))
     return {
         "is_web": is_web,
         "image_family": "alpine" if flavour == "alpine" else "debian",
@@ -209,7 +232,15 @@ def derive(answers: dict[str, Any]) -> dict[str, Any]:
         "postgres_image": postgres_image(),
         "postgres_major": POSTGRES_MAJOR,
         "postgres_data_path": postgres_data_path(),
-        "uses_postgres": is_web and bool(answers.get("with_postgres")),
+        "uses_postgres": uses_postgres,
+        "database_port": DATABASE_PORT,
+        # Kubernetes: one namespace named after the project, set once in k8s/kustomization.yaml.
+        "k8s_resources": kubernetes_resources(kind, bool(answers.get("with_kubernetes"))),
+        "k8s_namespace": slug,
+        "k8s_database_secret": f"{slug}-database",
+        "k8s_secrets_dir": "/run/secrets/database",
+        "k8s_secret_files": database_secret_files(uses_postgres),
+        "network_policy": network_policy(is_web, port, uses_postgres),
         "app_uid": uid,
         "app_gid": uid,
         "expose_port": port if is_web else None,

@@ -53,7 +53,11 @@ WEB_FILES = {
     "src/{package}/environment.py",
 }
 GITHUB_FILES = {".github/workflows/ci.yml", ".github/dependabot.yml"}
-KUBERNETES_FILES = {"web": {"k8s/deployment.yaml", "k8s/service.yaml"}, "job": {"k8s/cronjob.yaml"}}
+KUSTOMIZATION_FILES = {"k8s/kustomization.yaml", "k8s/namespace.yaml", "k8s/networkpolicy.yaml"}
+KUBERNETES_FILES = {
+    "web": {"k8s/deployment.yaml", "k8s/service.yaml", *KUSTOMIZATION_FILES},
+    "job": {"k8s/cronjob.yaml", *KUSTOMIZATION_FILES},
+}
 # Jinja left behind: a tag or an expression not part of GitHub Actions' own ${{ ... }} syntax.
 UNRENDERED = re.compile(r"{%|%}|{#|#}|(?<!\$){{")
 

@@ -1,0 +1,236 @@
+"""An independent scanner agrees: checkov finds nothing in any generated project, and skips only with a reason.
+
+One checkov process per rendered variant, over the whole project, with every framework that has
+files there. What kustomize supplies (namespace, image digest) is checked on its own output too.
+"""
+
+from __future__ import annotations
+
+import itertools
+import json
+import os
+import subprocess
+import sys
+from pathlib import Path
+from typing import Any
+
+import jinja2
+import pytest
+import yaml
+
+from extensions import context
+from tests.answers import choices, questions
+from tests.conftest import Rendered
+
+TOOLS = Path(sys.executable).parent
+FRAMEWORKS = ("kubernetes", "kustomize", "dockerfile", "secrets", "github_actions")
+# Every skip the template carries, by check: a new one must be added here on purpose.
+ALLOWED_SKIPS = {"CKV_K8S_21", "CKV_K8S_43", "CKV_DOCKER_2", "CKV_SECRET_4"}
+# Skips that exist only because a lone manifest lacks what kustomization.yaml supplies.
+KUSTOMIZE_SUPPLIED = ("CKV_K8S_21", "CKV_K8S_43")
+RELEASE_IMAGE = "ghcr.io/example/sample-service@sha256:" + "a" * 64
+
+
+def asked(question: str, **answers: Any) -> bool:
+    """Whether copier.yml asks this question for these answers (its own `when:` rule)."""
+    rule = questions()[question].get("when")
+    return rule is None or jinja2.Template(rule).render(**answers) == "True"
+
+
+def variants() -> list[Any]:
+    """Every kind x manager pair, with and without PostgreSQL and Kubernetes where copier.yml asks."""
+    params, seen = [], set()
+    for kind, manager, postgres, kubernetes in itertools.product(
+        choices("app_kind"), choices("package_manager"), [True, False], [True, False]
+    ):
+        answers = {
+            "app_kind": kind,
+            "package_manager": manager,
+            "with_postgres": postgres and asked("with_postgres", app_kind=kind),
+            "with_kubernetes": kubernetes and asked("with_kubernetes", app_kind=kind),
+            "with_github_actions": True,
+        }
+        key = tuple(answers.values())
+        if key not in seen:
+            seen.add(key)
+            database = (
+                ("-postgres" if answers["with_postgres"] else "-sqlite")
+                if asked("with_postgres", app_kind=kind)
+                else ""
+            )
+            params.append(
+                pytest.param(answers, id=f"{kind}-{manager}{database}{'-k8s' if answers['with_kubernetes'] else ''}")
+            )
+    return params
+
+
+def checkov(target: Path, *frameworks: str) -> dict[str, dict[str, Any]]:
+    """checkov's JSON reports by framework, offline: no API key, no guideline download, no ID mapping."""
+    env = {key: value for key, value in os.environ.items() if not key.startswith(("BC_", "CKV_", "PRISMA_"))}
+    # The suite's kubectl first: the kustomize framework renders k8s/ with it.
+    env.update(BC_SKIP_MAPPING="TRUE", PATH=f"{TOOLS}{os.pathsep}{env.get('PATH', '')}", LOG_LEVEL="WARNING")
+    option = "-d" if target.is_dir() else "-f"
+    command = [str(TOOLS / "checkov"), option, str(target), "--framework", *frameworks]
+    result = subprocess.run(
+        [*command, "--skip-download", "--output", "json", "--compact"],
+        capture_output=True,
+        text=True,
+        timeout=600,
+    )
+    assert result.returncode in (0, 1), result.stderr[-3000:]
+    reports = json.loads(result.stdout)
+    # One framework with results comes alone, not in a list; none with results gives a bare summary.
+    reports = reports if isinstance(reports, list) else [reports] if "check_type" in reports else []
+    return {report["check_type"]: report for report in reports}
+
+
+def failures(reports: dict[str, dict[str, Any]]) -> list[str]:
+    return [
+        f"{check['check_id']} {check['resource']} in {check['file_path']}: {check['check_name']}"
+        for report in reports.values()
+        for check in report["results"]["failed_checks"]
+    ]
+
+
+def skips(reports: dict[str, dict[str, Any]]) -> dict[str, set[str]]:
+    """The reasons given for each skipped check."""
+    reasons: dict[str, set[str]] = {}
+    for report in reports.values():
+        for check in report["results"]["skipped_checks"]:
+            reasons.setdefault(check["check_id"], set()).add(check["check_result"].get("suppress_comment", ""))
+    return reasons
+
+
+@pytest.fixture
+def project(render, request) -> Rendered:
+    return render(**request.param)
+
+
+@pytest.mark.parametrize("project", variants(), indirect=True)
+def test_checkov_finds_nothing(project):
+    reports = checkov(project.path, *FRAMEWORKS)
+    assert failures(reports) == []
+    expected = {"dockerfile", "github_actions"}
+    if (project.path / "k8s" / "kustomization.yaml").exists():
+        expected |= {"kubernetes", "kustomize"}
+    for framework in expected:
+        assert framework in reports, f"checkov ran no {framework} check: is its tool (kubectl for kustomize) missing?"
+        assert reports[framework]["summary"]["passed"] > 0
+        assert reports[framework]["summary"]["parsing_errors"] == 0
+    for check_id, reasons in skips(reports).items():
+        assert check_id in ALLOWED_SKIPS, f"{check_id} is skipped: {reasons}"
+        assert all(len(reason.strip()) > 20 and reason != "No comment provided" for reason in reasons), reasons
+
+
+def test_checkov_reports_a_known_bad_project(render):
+    """The check can fail: without its NetworkPolicy, its digest and its skip comments a project has findings."""
+    project = render(with_kubernetes=True, with_postgres=True)
+    (project.path / "k8s" / "networkpolicy.yaml").unlink()
+    kustomization = project.path / "k8s" / "kustomization.yaml"
+    kustomization.write_text(kustomization.read_text().replace("  - networkpolicy.yaml\n", ""))
+    for name in ("compose.yaml", "Dockerfile"):
+        path = project.path / name
+        path.write_text("".join(line for line in path.read_text().splitlines(True) if "checkov:skip" not in line))
+    found = {line.split()[0] for line in failures(checkov(project.path, *FRAMEWORKS))}
+    assert {"CKV2_K8S_6", "CKV_SECRET_4"} <= found
+
+
+def test_checkov_reports_a_run_once_dockerfile_without_its_skip(render):
+    project = render(app_kind="job")
+    dockerfile = project.path / "Dockerfile"
+    assert "checkov:skip=CKV_DOCKER_2:" in dockerfile.read_text()
+    dockerfile.write_text(dockerfile.read_text().replace("checkov:skip=CKV_DOCKER_2:", "checkov skipped nothing:"))
+    assert [line.split()[0] for line in failures(checkov(dockerfile, "dockerfile"))] == ["CKV_DOCKER_2"]
+
+
+def kustomize(project: Rendered) -> list[dict[str, Any]]:
+    """k8s/ as `kubectl apply -k k8s/` would send it, after a release pinned its image by digest."""
+    kustomization_path = project.path / "k8s" / "kustomization.yaml"
+    kustomization = yaml.safe_load(kustomization_path.read_text())
+    # What `kustomize edit set image NAME=REGISTRY/NAME@sha256:...` writes: a new name and a digest, no tag.
+    name, digest = RELEASE_IMAGE.split("@")
+    for image in kustomization["images"]:
+        image.pop("newTag", None)
+        image.update(newName=name, digest=digest)
+    kustomization_path.write_text(yaml.safe_dump(kustomization))
+    result = subprocess.run(
+        [str(TOOLS / "kubectl"), "kustomize", str(kustomization_path.parent)], capture_output=True, text=True
+    )
+    assert result.returncode == 0, result.stderr
+    return list(yaml.safe_load_all(result.stdout))
+
+
+KUBERNETES_KINDS = [kind for kind in choices("app_kind") if asked("with_kubernetes", app_kind=kind)]
+
+
+KUBERNETES_VARIANTS = [
+    pytest.param(kind, postgres, id=f"{kind}-{'postgres' if postgres else 'no-postgres'}")
+    for kind in KUBERNETES_KINDS
+    for postgres in ([True, False] if asked("with_postgres", app_kind=kind) else [False])
+]
+
+
+@pytest.mark.parametrize(("app_kind", "with_postgres"), KUBERNETES_VARIANTS)
+def test_kustomize_output_supplies_what_the_manifests_skip(render, tmp_path, app_kind, with_postgres):
+    """Deployed as the README says, every resource is in the namespace and the image is pinned by digest."""
+    project = render(app_kind=app_kind, with_kubernetes=True, with_postgres=with_postgres)
+    derived = context.derive({**project.answers, **yaml.safe_load(project.read(".copier-answers.yml"))})
+    documents = kustomize(project)
+    assert sorted(document["kind"] for document in documents) == sorted(
+        yaml.safe_load(project.read(f"k8s/{resource}"))["kind"] for resource in derived["k8s_resources"]
+    )
+    for document in documents:
+        if document["kind"] == "Namespace":
+            assert document["metadata"]["name"] == derived["k8s_namespace"]
+            assert document["metadata"]["labels"]["pod-security.kubernetes.io/enforce"] == "restricted"
+        else:
+            assert document["metadata"]["namespace"] == derived["k8s_namespace"], document["kind"]
+        # The skips are for checks of the lone files; the deployed objects must pass without them.
+        annotations = document["metadata"].get("annotations", {})
+        for key in [key for key in annotations if key.startswith("checkov.io/skip")]:
+            assert annotations.pop(key).split("=", 1)[0] in KUSTOMIZE_SUPPLIED
+        if not annotations:
+            document["metadata"].pop("annotations", None)
+    rendered = tmp_path / "deployed.yaml"
+    rendered.write_text(yaml.safe_dump_all(documents))
+    reports = checkov(rendered, "kubernetes")
+    assert failures(reports) == []
+    assert reports["kubernetes"]["summary"]["skipped"] == 0
+    result = subprocess.run(
+        [str(TOOLS / "kubernetes-validate"), "--strict", str(rendered)], capture_output=True, text=True, timeout=120
+    )
+    assert result.returncode == 0, result.stdout + result.stderr
+
+
+@pytest.mark.parametrize("app_kind", KUBERNETES_KINDS)
+def test_network_policy_admits_the_service_port_and_reaches_only_dns_and_the_database(render, app_kind):
+    project = render(app_kind=app_kind, with_kubernetes=True, with_postgres=True)
+    derived = context.derive({**project.answers, **yaml.safe_load(project.read(".copier-answers.yml"))})
+    policy = yaml.safe_load(project.read("k8s/networkpolicy.yaml"))["spec"]
+    assert policy["policyTypes"] == ["Ingress", "Egress"]
+    assert policy["podSelector"]["matchLabels"] == {"app.kubernetes.io/name": derived["image_name"]}
+    ingress = [port for rule in policy["ingress"] for port in rule["ports"]]
+    egress = {(port["port"], port["protocol"]) for rule in policy["egress"] for port in rule["ports"]}
+    assert all("from" not in rule for rule in policy["ingress"]) and all("to" not in rule for rule in policy["egress"])
+    if derived["is_web"]:
+        assert ingress == [{"port": derived["expose_port"], "protocol": "TCP"}]
+        assert egress == {(53, "UDP"), (53, "TCP"), (context.DATABASE_PORT, "TCP")}
+        container = yaml.safe_load(project.read("k8s/deployment.yaml"))["spec"]["template"]["spec"]["containers"][0]
+        assert [port["containerPort"] for port in container["ports"]] == [derived["expose_port"]]
+        files = {env["name"]: env["value"] for env in container["env"] if env["name"].endswith("_FILE")}
+        assert files == {
+            f"{setting}_FILE": f"/run/secrets/database/{key}" for setting, key in derived["k8s_secret_files"].items()
+        }
+        assert not any("valueFrom" in env for env in container["env"])
+    else:
+        assert ingress == []
+        assert egress == {(53, "UDP"), (53, "TCP")}
+
+
+def test_readme_deploys_with_kustomize_and_says_how_to_pin_the_digest(render):
+    project = render(with_kubernetes=True)
+    section = project.read("README.md").split("## Kubernetes\n", 1)[1].split("\n## ", 1)[0]
+    assert "kubectl apply -k k8s/\n" in section
+    assert "kubectl apply -f" not in section
+    assert "kustomize edit set image sample-service=REGISTRY/NAME@sha256:DIGEST" in section
+    assert "kubectl create secret generic sample-service-database --namespace sample-service" in section
