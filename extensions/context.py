@@ -101,19 +101,9 @@ def runtime_command(app_kind: str, package_name: str, project_slug: str) -> dict
 def dev_command(app_kind: str, package_name: str, project_slug: str, port: int) -> list[str]:
     """What the dev target runs: a reloading server for web kinds, the program itself otherwise."""
     return {
-        # Through __main__ like the runtime, so that empty settings are dropped before uvicorn reads them.
+        # Through __main__ like the runtime: empty settings dropped, JSON logs, the same server as production.
         "fastapi": ["python", "-m", package_name, "--reload"],
-        "flask": [
-            "flask",
-            "--app",
-            f"{package_name}.app:create_app",
-            "run",
-            "--debug",
-            "--host",
-            "0.0.0.0",
-            "--port",
-            str(port),
-        ],
+        "flask": ["python", "-m", package_name, "--reload"],
         "cli": [console_script(project_slug), "--help"],
         "job": [console_script(project_slug)],
     }[app_kind]
@@ -136,6 +126,11 @@ def image_serve_command(app_kind: str, image_name: str, port: int) -> str:
     return f"docker run --rm --env-file .env -p 127.0.0.1:{port}:{port} {image_name}"
 
 
+def migrate_command(app_kind: str, package_name: str) -> list[str]:
+    """The one-shot command that brings the database schema to the latest migration."""
+    return ["python", "-m", package_name, "migrate"] if app_kind in WEB_KINDS else []
+
+
 def health_probe(app_kind: str, package_name: str) -> list[str]:
     """The HEALTHCHECK command: Python's own HTTP client, so the image needs no curl."""
     return ["python", "-m", f"{package_name}.healthcheck"] if app_kind in WEB_KINDS else []
@@ -143,7 +138,8 @@ def health_probe(app_kind: str, package_name: str) -> list[str]:
 
 def runtime_dependencies(app_kind: str) -> list[str]:
     """Runtime requirements per kind; cli and job use the standard library only."""
-    web_common = ["psycopg[binary]>=3.2"]
+    # psycopg_pool (the pool extra) keeps connections open; Alembic migrates the schema.
+    web_common = ["psycopg[binary,pool]>=3.2", "alembic>=1.16", "sqlalchemy>=2.0"]
     return {
         "fastapi": [
             "fastapi>=0.115",
@@ -152,7 +148,8 @@ def runtime_dependencies(app_kind: str) -> list[str]:
             "httptools>=0.6",
             *web_common,
         ],
-        "flask": ["flask>=3.1", "gunicorn>=23", *web_common],
+        # 25.1 is the first gunicorn whose control socket can be switched off.
+        "flask": ["flask>=3.1", "gunicorn>=25.1", *web_common],
         "cli": [],
         "job": [],
     }[app_kind]
@@ -249,6 +246,7 @@ def derive(answers: dict[str, Any]) -> dict[str, Any]:
         "runtime_cmd": json_array(command["cmd"]),
         "dev_cmd": json_array(dev_command(kind, package, slug, port)),
         "health_probe": json_array(health_probe(kind, package)) if is_web else "",
+        "migrate_cmd": json_array(migrate_command(kind, package)) if is_web else "",
         "compose_health_test": json_array(["CMD", *health_probe(kind, package)]) if is_web else "",
         "runtime_dependencies": runtime_dependencies(kind),
         "dev_dependencies": dev_dependencies(kind),
