@@ -111,6 +111,9 @@ def check_web(client, report, project, image: str, port: int):
             assert lines
             for line in lines:
                 json.loads(line)
+        with report.check("nothing logged as an error at start (gunicorn's control socket is off)"):
+            output = app.logs().decode()
+            assert "Control server" not in output and '"level": "error"' not in output, output[-2000:]
         with report.check("runs as a numeric non-root uid"):
             report.uid = harness.process_uid(app)
             assert report.uid == int(project.answers.get("app_uid", 10001)) and report.uid != 0
@@ -127,8 +130,17 @@ def check_web(client, report, project, image: str, port: int):
                 container=locked,
             )
             assert harness.process_uid(locked) == 54321
+        with report.check("nothing logged as an error under restrictions"):
+            output = locked.logs().decode()
+            assert "Control server" not in output and '"level": "error"' not in output, output[-2000:]
         with report.check("docker stop within 2 s under restrictions"):
             assert harness.stop_seconds(locked) < 2
+    with report.check("one worker per CPU of the container's quota, not of the host"):
+        probe = f"from {package}.settings import Settings; print(Settings.from_env().web_concurrency)"
+        for cpus in (1, 2):
+            quota = {"command": ["python", "-c", probe], "nano_cpus": cpus * 10**9}
+            code, out, err, _ = harness.run_to_exit(client, image, **quota)
+            assert (code, out.strip()) == (0, str(min(cpus, os.cpu_count() or 1))), err
 
 
 def check_cli(client, report, project, image: str, tmp_path: Path):
