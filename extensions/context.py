@@ -98,7 +98,7 @@ def runtime_command(app_kind: str, package_name: str, project_slug: str) -> dict
     }[app_kind]
 
 
-def dev_command(app_kind: str, package_name: str, project_slug: str, port: int) -> list[str]:
+def dev_command(app_kind: str, package_name: str, project_slug: str) -> list[str]:
     """What the dev target runs: a reloading server for web kinds, the program itself otherwise."""
     return {
         # Through __main__ like the runtime: empty settings dropped, JSON logs, the same server as production.
@@ -244,7 +244,7 @@ def derive(answers: dict[str, Any]) -> dict[str, Any]:
         "console_script": console_script(slug),
         "runtime_entrypoint": json_array(command["entrypoint"]) if command["entrypoint"] else "",
         "runtime_cmd": json_array(command["cmd"]),
-        "dev_cmd": json_array(dev_command(kind, package, slug, port)),
+        "dev_cmd": json_array(dev_command(kind, package, slug)),
         "health_probe": json_array(health_probe(kind, package)) if is_web else "",
         "migrate_cmd": json_array(migrate_command(kind, package)) if is_web else "",
         "compose_health_test": json_array(["CMD", *health_probe(kind, package)]) if is_web else "",

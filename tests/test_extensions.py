@@ -86,7 +86,9 @@ def test_uid_and_gid_are_the_answered_number():
 def test_port_answer_reaches_every_command():
     derived = derive(app_kind="flask", port="9090")
     assert derived["expose_port"] == 9090
-    assert "9090" in derived["dev_cmd"]
+    assert "9090" in derived["image_serve_command"]
+    # The dev server is the production one with --reload: it reads the port from PORT, as the image sets it.
+    assert json.loads(derived["dev_cmd"]) == [*json.loads(derived["runtime_cmd"]), "--reload"]
 
 
 def test_postgres_only_for_web_kinds():
