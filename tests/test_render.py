@@ -51,6 +51,13 @@ WEB_FILES = {
     "src/{package}/healthcheck.py",
     "src/{package}/logs.py",
     "src/{package}/environment.py",
+    "src/{package}/api.py",
+    "src/{package}/migrate.py",
+    "src/{package}/migrations/env.py",
+    "src/{package}/migrations/script.py.mako",
+    "src/{package}/migrations/versions/0001_create_notes.py",
+    "tests/conftest.py",
+    "tests/test_migrations.py",
 }
 GITHUB_FILES = {".github/workflows/ci.yml", ".github/dependabot.yml"}
 KUSTOMIZATION_FILES = {"k8s/kustomization.yaml", "k8s/namespace.yaml", "k8s/networkpolicy.yaml"}
