@@ -94,7 +94,15 @@ def test_compose_files_are_valid_and_hardened(render, axes, with_postgres):
             assert db["image"] == context.postgres_image()
             assert "pg_isready" in " ".join(db["healthcheck"]["test"])
             assert [volume["target"] for volume in db["volumes"]] == [context.postgres_data_path()]
-            assert stack["services"]["app"]["depends_on"]["db"]["condition"] == "service_healthy"
+            # The app waits for the one-shot migrate service, which waits for a healthy database.
+            assert stack["services"]["app"]["depends_on"]["migrate"]["condition"] == "service_completed_successfully"
+            migrate = stack["services"]["migrate"]
+            derived = context.derive(yaml.safe_load(project.read(".copier-answers.yml")))
+            assert migrate["command"] == json.loads(derived["migrate_cmd"])
+            assert migrate["depends_on"]["db"]["condition"] == "service_healthy"
+            assert migrate["image"] == stack["services"]["app"]["image"]
+        assert prod["services"]["migrate"]["restart"] == "no"
+        assert prod["services"]["migrate"]["read_only"] is True
         for name, service in prod["services"].items():
             assert "healthcheck" in service, f"prod service {name} has no healthcheck"
             assert not any("PASSWORD" in key and not key.endswith("_FILE") for key in service.get("environment", {}))
@@ -120,7 +128,7 @@ def test_kubernetes_manifests_validate_and_meet_restricted(full_project, axes):
         )
         assert pod["securityContext"]["runAsNonRoot"] is True
         assert pod["securityContext"]["seccompProfile"]["type"] == "RuntimeDefault"
-        for container in pod["containers"]:
+        for container in pod["containers"] + pod.get("initContainers", []):
             security = container["securityContext"]
             assert security["allowPrivilegeEscalation"] is False
             assert security["capabilities"]["drop"] == ["ALL"]
@@ -129,6 +137,10 @@ def test_kubernetes_manifests_validate_and_meet_restricted(full_project, axes):
             container = pod["containers"][0]
             assert container["livenessProbe"]["httpGet"]["path"] == "/health"
             assert container["readinessProbe"]["httpGet"]["path"] == "/ready"
+            # The schema is migrated before the app container starts, with the app's own image and Secret.
+            [migrate] = pod["initContainers"]
+            assert migrate["command"][-1] == "migrate" and migrate["image"] == container["image"]
+            assert {mount["name"] for mount in migrate["volumeMounts"]} == {"tmp", "database"}
         else:
             assert document["spec"]["schedule"] == "*/30 2-4 * * MON-FRI"
             assert document["spec"]["concurrencyPolicy"] == "Forbid"
