@@ -74,10 +74,11 @@ def generate(project_dir: Path, answers: dict[str, str]) -> Path:
 
 def write_csv(path: Path, megabytes: int) -> None:
     """Mixed columns, as a real export has them: integers, floats, text, a sometimes-empty field."""
-    block = "".join(
-        f"{index},customer-{index % 9973},{index * 0.37:.2f},{'' if index % 11 == 0 else 'FR'},2024-01-{index % 28 + 1:02d}\n"
+    rows = (
+        f"{index},customer-{index % 9973},{index * 0.37:.2f},{'' if index % 11 == 0 else 'FR'},2024-01-{index % 28 + 1}"
         for index in range(20_000)
-    ).encode()
+    )
+    block = "".join(row + "\n" for row in rows).encode()
     target = megabytes * 1_000_000
     with path.open("wb") as handle:
         handle.write(b"id,name,amount,country,date\n")
