@@ -22,6 +22,8 @@ DATABASE_PORT = 5432
 WEB_KINDS = ("fastapi", "flask")
 # Exit status a process reports when SIGTERM ended it (128 + 15).
 SIGTERM_EXIT = 143
+# The job's schedule is read in UTC everywhere: a host's or a cluster's local zone would shift it.
+SCHEDULE_TIME_ZONE = "Etc/UTC"
 
 
 def base_image(python_version: str, base_flavour: str, base_image_digest: str = "") -> str:
@@ -194,6 +196,16 @@ def lock_command_line(package_manager: str) -> str:
     return " && ".join(" ".join(command) for command in lock_commands(package_manager))
 
 
+def cron_schedule(answer: str) -> str:
+    """The schedule as every file prints it: the answer's fields, single-spaced."""
+    return " ".join(answer.split())
+
+
+def host_crontab_line(schedule: str) -> str:
+    """The crontab entry that runs the production compose job on the schedule, for hosts without Kubernetes."""
+    return f"{cron_schedule(schedule)} cd /path/to/project && docker compose -f compose.prod.yaml run --rm app"
+
+
 def json_array(items: list[str]) -> str:
     """An exec-form instruction argument: a JSON array, as Docker and Compose read it."""
     return json.dumps(items)
@@ -258,6 +270,9 @@ def derive(answers: dict[str, Any]) -> dict[str, Any]:
         "run_prefix": run_prefix(answers["package_manager"]),
         "local_serve_command": local_serve_command(kind, answers["package_manager"], package),
         "image_serve_command": image_serve_command(kind, slug, port),
+        "cron_schedule": cron_schedule(answers.get("schedule") or ""),
+        "schedule_time_zone": SCHEDULE_TIME_ZONE,
+        "host_crontab_line": host_crontab_line(answers.get("schedule") or ""),
     }
 
 
