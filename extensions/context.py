@@ -13,10 +13,16 @@ from typing import Any
 
 from copier_template_extensions import ContextHook
 
+try:
+    # Copier gives tasks and _exclude `_copier_operation` but not questions; its own variable is the source.
+    from copier._main import _operation as _copier_operation
+except ImportError:  # pragma: no cover - copier older than 9.5, refused by _min_copier_version
+    _copier_operation = None
+
 # The uv release the carried locks were made with; the Dockerfile pins its image by this version.
 UV_VERSION = "0.13.9"
-# The PostgreSQL major the compose files run, and the data path its official image expects.
-POSTGRES_MAJOR = 17
+# The PostgreSQL major a new project's compose files run; a project keeps the one it records.
+POSTGRES_MAJOR = 18
 # The port PostgreSQL listens on: the compose database and the one a cluster deployment reaches.
 DATABASE_PORT = 5432
 WEB_KINDS = ("fastapi", "flask")
@@ -34,10 +40,8 @@ def base_image(python_version: str, base_flavour: str, base_image_digest: str = 
 
 
 def base_image_from(python_version: str, base_flavour: str, base_image_digest: str = "") -> str:
-    """The reference a FROM line uses: a digest pins it exactly, else PYTHON_VERSION may vary it."""
-    if base_image_digest:
-        return base_image(python_version, base_flavour, base_image_digest)
-    return base_image("${PYTHON_VERSION}", base_flavour)
+    """The reference a FROM line uses: literal, since Dependabot updates no `FROM image:${ARG}`."""
+    return base_image(python_version, base_flavour, base_image_digest)
 
 
 def runtime_flavour(base_flavour: str) -> str:
@@ -165,11 +169,19 @@ def dev_dependencies(app_kind: str) -> list[str]:
     return ["pytest>=8.3", "ruff>=0.8", *extra]
 
 
-LOCK_PYTHON_FLOOR = "3.10"
+# The oldest Python a new project may choose: the carried locks resolve for it and every later one.
+LOCK_PYTHON_FLOOR = "3.11"
+
+
+def python_floor(python_version: str) -> str:
+    """requires-python's floor: the locks' floor, or an older Python a project kept through updates."""
+    return min(python_version, LOCK_PYTHON_FLOOR, key=lambda version: tuple(map(int, version.split("."))))
+
+
 PIP_LOCK_FILES = {"requirements.txt": [], "requirements-dev.txt": ["--group", "dev"]}
 
 
-def lock_commands(package_manager: str) -> list[list[str]]:
+def lock_commands(package_manager: str, floor: str = LOCK_PYTHON_FLOOR) -> list[list[str]]:
     """The commands that regenerate a project's lock; the README prints them, the suite runs them."""
     if package_manager == "uv":
         return [["uv", "lock"]]
@@ -183,7 +195,7 @@ def lock_commands(package_manager: str) -> list[list[str]]:
             "--universal",
             "--generate-hashes",
             "--python-version",
-            LOCK_PYTHON_FLOOR,
+            floor,
             "--quiet",
             "-o",
             output,
@@ -192,8 +204,8 @@ def lock_commands(package_manager: str) -> list[list[str]]:
     ]
 
 
-def lock_command_line(package_manager: str) -> str:
-    return " && ".join(" ".join(command) for command in lock_commands(package_manager))
+def lock_command_line(package_manager: str, floor: str = LOCK_PYTHON_FLOOR) -> str:
+    return " && ".join(" ".join(command) for command in lock_commands(package_manager, floor))
 
 
 def cron_schedule(answer: str) -> str:
@@ -229,6 +241,7 @@ def derive(answers: dict[str, Any]) -> dict[str, Any]:
     shipped = runtime_flavour(flavour)
     uid = int(answers["app_uid"])
     uses_postgres = is_web and bool(answers.get("with_postgres"))
+    major = int(answers.get("postgres_major") or POSTGRES_MAJOR)
     return {
         "is_web": is_web,
         "image_family": "alpine" if flavour == "alpine" else "debian",
@@ -241,9 +254,10 @@ def derive(answers: dict[str, Any]) -> dict[str, Any]:
         "uv_image": uv_image(),
         "uv_version": UV_VERSION,
         "uv_build_range": uv_build_range(),
-        "postgres_image": postgres_image(),
-        "postgres_major": POSTGRES_MAJOR,
-        "postgres_data_path": postgres_data_path(),
+        "postgres_image": postgres_image(major),
+        "postgres_major": major,
+        "postgres_data_path": postgres_data_path(major),
+        "python_floor": python_floor(version),
         "uses_postgres": uses_postgres,
         "database_port": DATABASE_PORT,
         # Kubernetes: one namespace named after the project, set once in k8s/kustomization.yaml.
@@ -265,7 +279,7 @@ def derive(answers: dict[str, Any]) -> dict[str, Any]:
         "runtime_dependencies": runtime_dependencies(kind),
         "dev_dependencies": dev_dependencies(kind),
         "image_name": slug,
-        "lock_command": lock_command_line(answers["package_manager"]),
+        "lock_command": lock_command_line(answers["package_manager"], python_floor(version)),
         "sigterm_exit": SIGTERM_EXIT,
         "run_prefix": run_prefix(answers["package_manager"]),
         "local_serve_command": local_serve_command(kind, answers["package_manager"], package),
@@ -289,6 +303,9 @@ class ContextUpdater(ContextHook):
     """Adds the derived values to every template's context."""
 
     def hook(self, context: dict[str, Any]) -> None:
+        # Questions' validators and defaults tell a new project from an updated one by it.
+        if "_copier_operation" not in context and _copier_operation is not None:
+            context["_copier_operation"] = _copier_operation.get(None)
         recorded = context.get("_copier_answers")
         if isinstance(recorded, dict) and isinstance(recorded.get("_src_path"), str):
             recorded["_src_path"] = updatable_source(recorded["_src_path"], Path.cwd())

@@ -6,7 +6,7 @@ from pathlib import Path
 
 import pytest
 
-from tests.answers import choice_questions, choices, questions
+from tests.answers import choice_questions, choices, questions, update_only_choices
 from tests.conftest import answers_for, copier_cli
 
 # (question, bad value, other answers the question needs to be asked)
@@ -56,7 +56,9 @@ CORPUS = (
     ]
     + [
         ("python_version", "3.9", {}),
-        ("python_version", "3.15", {}),
+        ("python_version", "3.16", {}),
+        # End of life: offered to no new project, only kept by one updated from an earlier release.
+        ("python_version", "3.10", {}),
     ]
 )
 VALIDATED = {name for name, spec in questions().items() if "validator" in spec}
@@ -110,4 +112,6 @@ def test_good_schedules_are_accepted(render, schedule):
 
 
 def test_choices_are_the_documented_ones():
-    assert choices("python_version") == ["3.10", "3.11", "3.12", "3.13", "3.14"]
+    assert choices("python_version") == ["3.11", "3.12", "3.13", "3.14", "3.15"]
+    assert update_only_choices("python_version") == ["3.10"]
+    assert choices("postgres_major") == ["17", "18"]

@@ -38,10 +38,10 @@ def test_every_flavour_and_version_has_a_base_image():
             assert context.base_image(version, flavour).startswith(f"python:{version}")
 
 
-def test_digest_pins_the_from_line_and_drops_the_build_arg():
+def test_from_lines_are_literal_so_dependabot_can_update_them():
     digest = "sha256:" + "0" * 64
     assert context.base_image_from("3.13", "slim", digest) == f"python:3.13-slim@{digest}"
-    assert context.base_image_from("3.13", "slim") == "python:${PYTHON_VERSION}-slim"
+    assert context.base_image_from("3.13", "slim") == "python:3.13-slim"
 
 
 def test_uv_image_is_pinned_by_version():
@@ -87,6 +87,21 @@ def test_port_answer_reaches_every_command():
     derived = derive(app_kind="flask", port="9090")
     assert derived["expose_port"] == 9090
     assert "9090" in derived["dev_cmd"]
+
+
+def test_the_recorded_postgres_major_picks_image_and_data_path():
+    assert derive(with_postgres=True)["postgres_image"] == f"postgres:{context.POSTGRES_MAJOR}"
+    kept = derive(with_postgres=True, postgres_major=17)
+    assert (kept["postgres_image"], kept["postgres_data_path"]) == ("postgres:17", "/var/lib/postgresql/data")
+    assert derive(postgres_major=18)["postgres_data_path"] == "/var/lib/postgresql"
+
+
+@pytest.mark.parametrize(("version", "floor"), [("3.10", "3.10"), ("3.11", "3.11"), ("3.15", "3.11")])
+def test_requires_python_floor_keeps_an_older_recorded_python(version, floor):
+    assert context.LOCK_PYTHON_FLOOR == "3.11"
+    derived = derive(python_version=version, package_manager="pip")
+    assert derived["python_floor"] == floor
+    assert f"--python-version {floor} " in derived["lock_command"]
 
 
 def test_postgres_only_for_web_kinds():
@@ -153,7 +168,7 @@ def test_bad_cron_expressions_name_the_field(expression, fragment):
 def test_full_flavour_ships_on_slim_and_the_digest_pins_what_ships():
     digest = "sha256:" + "1" * 64
     derived = derive(base_flavour="full", base_image_digest=digest)
-    assert derived["build_image_from"] == "python:${PYTHON_VERSION}"
+    assert derived["build_image_from"] == "python:3.13"
     assert derived["runtime_image_from"] == f"python:3.13-slim@{digest}"
     assert derived["base_image"] == f"python:3.13-slim@{digest}"
 
