@@ -3,22 +3,15 @@
 from __future__ import annotations
 
 import json
-import subprocess
-import sys
-from pathlib import Path
 
 import pytest
 import yaml
 
 from extensions import context
 from tests.conftest import WEB_KINDS, Rendered, matrix
+from tests.harness import compose, tool
 
-TOOLS = Path(sys.executable).parent
 STRUCTURAL = ("app_kind", "package_manager", "base_flavour")
-
-
-def tool(name: str, *args: str, cwd: Path) -> subprocess.CompletedProcess:
-    return subprocess.run([str(TOOLS / name), *args], cwd=cwd, capture_output=True, text=True, timeout=120)
 
 
 @pytest.fixture
@@ -54,7 +47,7 @@ def test_hadolint_accepts_digest_pinning(render, digest):
 
 
 def compose_config(project: Rendered, name: str) -> dict:
-    result = tool("docker-compose", "-f", name, "config", "--format", "json", cwd=project.path)
+    result = compose("-f", name, "config", "--format", "json", cwd=project.path)
     assert result.returncode == 0, result.stderr
     assert "must" not in result.stderr, result.stderr  # compose warns, then goes on, on malformed healthchecks
     return json.loads(result.stdout)

@@ -1,0 +1,76 @@
+"""The suite's own checks can fail: each tool refuses a known bad input."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from tests import harness
+
+WORKFLOW = ".github/workflows/ci.yml"
+JOB = "on: push\njobs:\n  test:\n    runs-on: ubuntu-latest\n    steps:\n"
+# Per tool: the files of a known bad input, its arguments, and a fragment of the complaint it must print.
+BAD_INPUTS = [
+    pytest.param(
+        "hadolint",
+        {"Dockerfile": "FROM python:latest\nRUN cd /app\n"},
+        ["--no-color", "Dockerfile"],
+        "DL3007",
+        id="hadolint",
+    ),
+    pytest.param(
+        "docker-compose",
+        {"compose.yaml": "services:\n  app:\n    image: example\n    ports: 8000\n"},
+        ["-f", "compose.yaml", "config", "--format", "json"],
+        "services.app.ports must be a array",
+        id="docker-compose",
+    ),
+    pytest.param(
+        "docker-compose",
+        {},
+        ["-f", "nonexistent.yaml", "config"],
+        "no such file or directory",
+        id="docker-compose-missing-file",
+    ),
+    pytest.param(
+        "kubernetes-validate",
+        {"deployment.yaml": "apiVersion: apps/v1\nkind: Deployment\nmetadata:\n  name: x\nspec:\n  replicas: two\n"},
+        ["--strict", "deployment.yaml"],
+        "spec.replicas",
+        id="kubernetes-validate",
+    ),
+    pytest.param(
+        "actionlint",
+        {WORKFLOW: JOB + "      - run: echo ${{ steps.nope.outputs.x }}\n"},
+        ["-no-color", WORKFLOW],
+        'property "nope" is not defined',
+        id="actionlint",
+    ),
+    pytest.param(
+        "zizmor",
+        {WORKFLOW: JOB + "      - uses: actions/checkout@v4\n"},
+        ["--offline", "--persona", "pedantic", "--no-progress", WORKFLOW],
+        "artipacked",
+        id="zizmor",
+    ),
+    pytest.param("ruff", {"bad.py": "import os\n"}, ["check", "--no-cache", "."], "F401", id="ruff-check"),
+    pytest.param(
+        "ruff",
+        {"bad.py": 'x = {  "a":1 }\n'},
+        ["format", "--no-cache", "--check", "."],
+        "reformatted",
+        id="ruff-format",
+    ),
+]
+
+
+@pytest.mark.parametrize(("name", "files", "args", "complaint"), BAD_INPUTS)
+def test_tool_fails_on_a_known_bad_input(tmp_path: Path, name: str, files: dict[str, str], args: list[str], complaint):
+    for relative, text in files.items():
+        (tmp_path / relative).parent.mkdir(parents=True, exist_ok=True)
+        (tmp_path / relative).write_text(text)
+    result = harness.tool(name, *args, cwd=tmp_path)
+    output = result.stdout + result.stderr
+    assert result.returncode != 0, f"{harness.tool_cli(name)} exited 0 on a bad input:\n{output}"
+    assert complaint in output, f"{name} failed for another reason than the bad input:\n{output}"
