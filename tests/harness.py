@@ -67,6 +67,17 @@ def engine() -> docker.DockerClient:
     return client
 
 
+def engine_problem() -> str | None:
+    """Why no Docker engine answers, worded the same for every engine test that skips on it; None when one does."""
+    host = os.environ.get("DOCKER_HOST", "unix:///var/run/docker.sock")
+    try:
+        docker.from_env(version="auto", timeout=10).ping()
+    except (docker.errors.DockerException, OSError) as error:
+        detail = str(error).splitlines()[0] if str(error) else type(error).__name__
+        return f"no Docker engine answers at {host} (.ci/run starts one and runs the full suite): {detail}"
+    return None
+
+
 @dataclass
 class Build:
     tag: str

@@ -1,12 +1,19 @@
-"""The suite's own checks can fail: each tool refuses a known bad input."""
+"""The suite's own checks can fail: each tool refuses a known bad input, and with no engine every
+engine test skips for one stated reason instead of erroring."""
 
 from __future__ import annotations
 
+import os
+import shutil
+import subprocess
+import sys
+import xml.etree.ElementTree as ElementTree
 from pathlib import Path
 
 import pytest
 
 from tests import harness
+from tests.answers import REPO
 
 WORKFLOW = ".github/workflows/ci.yml"
 JOB = "on: push\njobs:\n  test:\n    runs-on: ubuntu-latest\n    steps:\n"
@@ -74,3 +81,32 @@ def test_tool_fails_on_a_known_bad_input(tmp_path: Path, name: str, files: dict[
     output = result.stdout + result.stderr
     assert result.returncode != 0, f"{harness.tool_cli(name)} exited 0 on a bad input:\n{output}"
     assert complaint in output, f"{name} failed for another reason than the bad input:\n{output}"
+
+
+def test_without_an_engine_every_engine_test_skips_for_one_reason(tmp_path: Path):
+    # A copy of the suite, so the inner session's reports/ cannot touch those of the run around it.
+    suite = tmp_path / "suite"
+    for name in ("tests", "extensions"):
+        shutil.copytree(REPO / name, suite / name, ignore=shutil.ignore_patterns("__pycache__"))
+    for name in ("copier.yml", "pyproject.toml"):
+        shutil.copy(REPO / name, suite / name)
+    environment = {key: value for key, value in os.environ.items() if key != "CI"}
+    environment["DOCKER_HOST"] = f"unix://{tmp_path}/no-engine.sock"
+    junit = tmp_path / "junit.xml"
+    result = subprocess.run(
+        [sys.executable, "-m", "pytest", "-m", "docker", "-p", "no:cacheprovider", f"--junit-xml={junit}"],
+        cwd=suite,
+        env=environment,
+        capture_output=True,
+        text=True,
+        timeout=600,
+    )
+    output = result.stdout[-5000:] + result.stderr[-2000:]
+    assert result.returncode == 0, output
+    cases = ElementTree.parse(junit).getroot().iter("testcase")
+    outcomes = {case.get("name"): [child.tag for child in case] for case in cases}
+    assert outcomes, output
+    assert {name: tags for name, tags in outcomes.items() if tags != ["skipped"]} == {}, output
+    reasons = {skip.get("message") for skip in ElementTree.parse(junit).getroot().iter("skipped")}
+    assert len(reasons) == 1, reasons
+    assert environment["DOCKER_HOST"] in reasons.pop()
