@@ -110,3 +110,13 @@ def test_without_an_engine_every_engine_test_skips_for_one_reason(tmp_path: Path
     reasons = {skip.get("message") for skip in ElementTree.parse(junit).getroot().iter("skipped")}
     assert len(reasons) == 1, reasons
     assert environment["DOCKER_HOST"] in reasons.pop()
+
+
+def test_readme_names_the_command_of_the_full_run():
+    section = (REPO / "README.md").read_text().split("## Run the suite's tests\n", 1)[1].split("\n## ", 1)[0]
+    block = section.split("```sh\n", 1)[1].split("```", 1)[0]
+    assert block.strip() == ".ci/run", f"the section's command block is not .ci/run:\n{block}"
+    script = REPO / ".ci" / "run"
+    assert os.access(script, os.X_OK), ".ci/run is not executable"
+    last = [line for line in script.read_text().splitlines() if line.strip()][-1]
+    assert f"the full suite, `{last}`" in section, f".ci/run ends with `{last}`, which the README does not name"
