@@ -255,15 +255,17 @@ def image_leftovers(client: docker.DockerClient, image: str) -> dict[str, str]:
 def secret_traces(client: docker.DockerClient, image: str, marker: str) -> list[str]:
     """Where a build secret's marker shows in the image's history, config or files."""
     places = []
-    history = subprocess.run([docker_cli(), "history", "--no-trunc", image], capture_output=True, text=True).stdout
-    if marker in history:
+    history = subprocess.run([docker_cli(), "history", "--no-trunc", image], capture_output=True, text=True)
+    assert history.returncode == 0, f"docker history {image} failed: {history.stderr}"
+    if marker in history.stdout:
         places.append("docker history")
     if marker in json.dumps(client.images.get(image).attrs):
         places.append("image config")
     grep = (
         client.containers.run(
             image,
-            entrypoint=["sh", "-c", f"grep -rl {marker} /etc /opt /app 2>/dev/null; exit 0"],
+            # grep exits 1 when nothing matches; anything above (no grep, unreadable files) fails the run.
+            entrypoint=["sh", "-c", f"grep -rl {marker} /etc /opt /app; [ $? -le 1 ]"],
             remove=True,
             user="0",
             labels={LABEL: "true"},
