@@ -8,6 +8,7 @@ can never disagree about an image reference, a command or a port.
 from __future__ import annotations
 
 import json
+import re
 from typing import Any
 
 from copier_template_extensions import ContextHook
@@ -134,6 +135,67 @@ def dev_dependencies(app_kind: str) -> list[str]:
     return ["pytest>=8.3", "ruff>=0.8", *extra]
 
 
+# The modules each direct dependency installs, itself and what it pulls in (the carried locks list them):
+# a project package of the same name would shadow one of them.
+IMPORT_NAMES = {
+    "fastapi": (
+        "fastapi",
+        "starlette",
+        "pydantic",
+        "pydantic_core",
+        "annotated_doc",
+        "annotated_types",
+        "anyio",
+        "typing_extensions",
+        "typing_inspection",
+        "opentelemetry",
+    ),
+    "uvicorn": ("uvicorn", "h11", "click", "colorama"),
+    "uvloop": ("uvloop",),
+    "httptools": ("httptools",),
+    "psycopg": ("psycopg", "psycopg_binary", "tzdata"),
+    "flask": ("flask", "werkzeug", "jinja2", "click", "itsdangerous", "markupsafe", "blinker"),
+    "gunicorn": ("gunicorn", "packaging"),
+    "pytest": ("pytest", "_pytest", "pluggy", "iniconfig", "pygments", "exceptiongroup", "tomli", "packaging"),
+    "ruff": ("ruff",),
+    "httpx": ("httpx", "httpcore", "h11", "certifi", "idna", "sniffio", "anyio"),
+    "uv_build": ("uv_build",),
+}
+ALL_KINDS = (*WEB_KINDS, "cli", "job")
+
+
+def requirement_name(requirement: str) -> str:
+    """The normalised distribution name of a requirement string: `psycopg[binary]>=3.2` gives psycopg."""
+    match = re.match(r"[A-Za-z0-9][A-Za-z0-9._-]*", requirement)
+    if not match:
+        raise ValueError(f"not a requirement: {requirement!r}")
+    return re.sub(r"[-_.]+", "_", match.group()).lower()
+
+
+def dependency_import_names() -> frozenset[str]:
+    """Every module a project of any kind imports from its dependencies; kinds can change on update."""
+    requirements = [f"uv_build{uv_build_range()}"]
+    for kind in ALL_KINDS:
+        requirements += runtime_dependencies(kind) + dev_dependencies(kind)
+    names = {requirement_name(requirement) for requirement in requirements}
+    return frozenset(module for name in names for module in IMPORT_NAMES[name])
+
+
+# Kubernetes object names are DNS labels (63); a CronJob's leaves 11 characters for its Jobs' suffix.
+KUBERNETES_NAME_MAX = 63
+KUBERNETES_CRONJOB_NAME_MAX = 52
+
+
+def kubernetes_name(slug: str, limit: int = KUBERNETES_NAME_MAX) -> str:
+    """A name or label value within the limit that still ends on a letter or digit."""
+    return slug[:limit].rstrip("-")
+
+
+def cron_schedule(schedule: str) -> str:
+    """The schedule as cron and Kubernetes want it: single spaces, none around it."""
+    return " ".join(schedule.split())
+
+
 LOCK_PYTHON_FLOOR = "3.10"
 PIP_LOCK_FILES = {"requirements.txt": [], "requirements-dev.txt": ["--group", "dev"]}
 
@@ -187,6 +249,7 @@ def derive(answers: dict[str, Any]) -> dict[str, Any]:
     version, flavour = answers["python_version"], answers["base_flavour"]
     shipped = runtime_flavour(flavour)
     uid = int(answers["app_uid"])
+    kubernetes = kubernetes_name(slug)
     return {
         "is_web": is_web,
         "image_family": "alpine" if flavour == "alpine" else "debian",
@@ -215,6 +278,10 @@ def derive(answers: dict[str, Any]) -> dict[str, Any]:
         "runtime_dependencies": runtime_dependencies(kind),
         "dev_dependencies": dev_dependencies(kind),
         "image_name": slug,
+        "kubernetes_name": kubernetes,
+        "kubernetes_cronjob_name": kubernetes_name(slug, KUBERNETES_CRONJOB_NAME_MAX),
+        "kubernetes_secret_name": kubernetes_name(slug, KUBERNETES_NAME_MAX - len("-database")) + "-database",
+        "cron_schedule": cron_schedule(answers.get("schedule") or ""),
         "lock_command": lock_command_line(answers["package_manager"]),
         "sigterm_exit": SIGTERM_EXIT,
     }

@@ -2,13 +2,42 @@
 
 from __future__ import annotations
 
+import ast
 import json
+import re
+import subprocess
+import sys
+import tomllib
 
 import pytest
+import yaml
 
-from extensions import context
-from extensions.validators import cron_problem, package_name_problem
+from extensions import context, text
+from extensions.validators import (
+    NAME_MAX_LENGTH,
+    cron_problem,
+    free_text_problem,
+    package_name_from,
+    package_name_problem,
+    project_slug_problem,
+    slugify,
+)
 from tests.answers import choices
+
+# Text a user may type: quotes of both kinds, backslashes, shell and Jinja syntax, accents.
+FREE_TEXT = [
+    "plain",
+    'Ça "va" l\'été',
+    "back\\slash \\",
+    '"leading and trailing"',
+    "$HOME ${USER} `id`",
+    "{{ x }} {% raw %} %s %(name)s",
+    '""" triple',
+    "'''",
+    "tab\there",
+    "z" * 130,
+    "word " * 40,
+]
 
 BASE_ANSWERS = {
     "project_slug": "billing-api",
@@ -160,3 +189,136 @@ def test_full_flavour_ships_on_slim_and_the_digest_pins_what_ships():
 
 def test_uv_build_range_follows_the_pinned_minor():
     assert context.uv_build_range("0.13.9") == ">=0.13,<0.14"
+
+
+@pytest.mark.parametrize("value", FREE_TEXT)
+def test_toml_string_reads_back_exactly(value):
+    assert tomllib.loads(f"key = {text.toml_string(value)}")["key"] == value
+
+
+@pytest.mark.parametrize("value", FREE_TEXT)
+def test_python_string_reads_back_exactly(value):
+    assert ast.literal_eval(text.python_string(value, column=8)) == value
+
+
+@pytest.mark.parametrize("value", FREE_TEXT)
+def test_python_docstring_reads_back_with_its_words(value):
+    docstring = ast.get_docstring(ast.parse(text.python_docstring(value)), clean=False)
+    assert docstring.split() == value.split()
+
+
+def test_python_literals_are_what_ruff_format_would_write(tmp_path):
+    lines = []
+    for number, value in enumerate(FREE_TEXT):
+        lines += [f"VALUE_{number} = {text.python_string(value, column=len(f'VALUE_{number} = '))}"]
+    for value in FREE_TEXT:
+        lines += ["", "", "def g():", f"    {text.python_docstring(value, indent=4)}"]
+    source = tmp_path / "literals.py"
+    source.write_text("\n".join(lines) + "\n")
+    (tmp_path / "pyproject.toml").write_text(f"[tool.ruff]\nline-length = {text.PYTHON_LINE_LENGTH}\n")
+    for command in (["format", "--check", "--diff"], ["check", "--select", "E,W,RUF"]):
+        result = subprocess.run(
+            [sys.executable, "-m", "ruff", *command, "--no-cache", str(source)], capture_output=True, text=True
+        )
+        assert result.returncode == 0, result.stdout + result.stderr
+
+
+@pytest.mark.parametrize("value", FREE_TEXT)
+def test_dockerfile_string_expands_nothing(value):
+    quoted = text.dockerfile_string(value)
+    assert re.fullmatch(r'"(?:[^"\\$]|\\.)*"', quoted), quoted
+    # Undo the escapes the way BuildKit's shell lexer reads a double-quoted word.
+    assert re.sub(r"\\(.)", r"\1", quoted[1:-1]) == value
+
+
+@pytest.mark.parametrize("value", FREE_TEXT)
+def test_yaml_string_reads_back_exactly(value):
+    assert yaml.safe_load(f"key: {text.yaml_string(value)}")["key"] == value
+
+
+def test_shell_quote_and_comment_text():
+    assert text.shell_quote("/tmp/my project") == "'/tmp/my project'"
+    assert text.comment_text("two\nlines") == "two lines"
+
+
+@pytest.mark.parametrize(
+    ("name", "slug"),
+    [
+        ("Café Crème", "cafe-creme"),
+        ("2024 Report", "project-2024-report"),
+        ('Ça "va" l\'été', "ca-va-l-ete"),
+        ("!!!", "project"),
+        ("Ångström", "angstrom"),
+    ],
+)
+def test_slugify_transliterates_and_starts_with_a_letter(name, slug):
+    assert slugify(name) == slug
+    assert project_slug_problem(slug) == ""
+
+
+def test_slugify_truncates_without_a_trailing_hyphen():
+    slug = slugify("a" * (NAME_MAX_LENGTH - 1) + " b c")
+    assert len(slug) <= NAME_MAX_LENGTH and not slug.endswith("-")
+    assert project_slug_problem(slug) == ""
+
+
+@pytest.mark.parametrize(
+    ("slug", "package"), [("billing-api", "billing_api"), ("flask", "flask_app"), ("json", "json_app")]
+)
+def test_package_name_default_is_valid(slug, package):
+    assert package_name_from(slug) == package
+    assert package_name_problem(package) == ""
+
+
+@pytest.mark.parametrize(
+    "name",
+    [
+        *("fastapi", "flask", "pytest", "gunicorn", "uvicorn", "psycopg", "httpx", "ruff"),
+        *("starlette", "pydantic", "werkzeug", "jinja2", "click", "uvloop", "httptools"),
+    ],
+)
+def test_package_names_of_dependencies_are_refused(name):
+    assert "dependencies" in package_name_problem(name)
+
+
+def test_every_dependency_has_its_import_names():
+    for kind in choices("app_kind"):
+        for requirement in context.runtime_dependencies(kind) + context.dev_dependencies(kind):
+            assert context.requirement_name(requirement) in context.IMPORT_NAMES, requirement
+
+
+def test_overlong_names_are_refused():
+    assert "at most" in project_slug_problem("a" * (NAME_MAX_LENGTH + 1))
+    assert "at most" in package_name_problem("a" * (NAME_MAX_LENGTH + 1))
+
+
+@pytest.mark.parametrize("value", ["two\nlines", "bell\a", "nul\x00"])
+def test_free_text_must_be_one_printable_line(value):
+    assert "description must be one line" in free_text_problem(value, "description")
+
+
+@pytest.mark.parametrize("expression", ["0 0 31 2 *", "0 0 30 2 *", "0 0 31 4 *", "0 0 31 2,4,6 *", "0 0 30-31 FEB *"])
+def test_schedules_that_never_fire_are_refused(expression):
+    assert "never fires" in cron_problem(expression)
+
+
+@pytest.mark.parametrize("expression", ["0 0 29 2 *", "0 0 31 2 MON", "0 0 31 1-2 *", "0 0 31 */2 *", " 0 3 * * * "])
+def test_schedules_that_fire_sometimes_are_accepted(expression):
+    assert cron_problem(expression) == ""
+
+
+def test_cron_schedule_is_normalised():
+    assert context.cron_schedule("  0   3 * * *  ") == "0 3 * * *"
+
+
+@pytest.mark.parametrize(("limit", "slug"), [(63, "a" * 62 + "-b"), (52, "a" * 51 + "-bcd"), (63, "short")])
+def test_kubernetes_names_fit_and_end_on_a_letter_or_digit(limit, slug):
+    name = context.kubernetes_name(slug, limit)
+    assert len(name) <= limit and re.fullmatch(r"[a-z]([-a-z0-9]*[a-z0-9])?", name)
+
+
+def test_long_slug_gives_kubernetes_names_within_limits():
+    derived = derive(project_slug="a" * 50 + "-" + "b" * 12)
+    assert len(derived["kubernetes_name"]) <= 63
+    assert len(derived["kubernetes_cronjob_name"]) <= 52 and not derived["kubernetes_cronjob_name"].endswith("-")
+    assert len(derived["kubernetes_secret_name"]) <= 63
