@@ -95,9 +95,12 @@ def python_docstring(text: str, indent: int = 0) -> str:
 
 
 def dockerfile_string(text: str) -> str:
-    """A double-quoted Dockerfile word (LABEL, ENV): no `$` expansion, quotes and backslashes literal."""
-    body = str(text).replace("\\", "\\\\").replace('"', '\\"').replace("$", "\\$")
-    return f'"{body}"'
+    """A double-quoted Dockerfile word (LABEL, ENV): no `$` expansion, quotes and backslashes literal.
+
+    A backslash goes outside the quotes, as `"\\\\"`: hadolint's parser misreads an escaped one before a quote.
+    """
+    escapes = {"\\": '"\\\\"', '"': '\\"', "$": "\\$"}
+    return '"' + "".join(escapes.get(character, character) for character in str(text)) + '"'
 
 
 def yaml_string(text: str) -> str:

@@ -17,6 +17,7 @@ from tests import harness
 from tests.answers import choices
 from tests.conftest import Rendered, copier_cli, matrix
 from tests.test_generated_project import HOST_PYTHON, readme_commands, run
+from tests.test_static import compose_config, tool
 
 NAME_START = 'Ça "va" l\'été \\ $HOME {{ x }} %s'
 # Padded to 120 characters, the longest name the suite promises to carry through.
@@ -197,3 +198,15 @@ def test_image_labels_hold_the_text_literally(render):
         assert labels["org.opencontainers.image.authors"] == f"{HOSTILE_AUTHOR} <you@example.com>"
     finally:
         client.images.remove(tag, force=True)
+
+
+@pytest.mark.parametrize("kind", [kind for kind in choices("app_kind") if kind != "cli"])
+def test_hostile_files_pass_hadolint_kubernetes_validate_and_compose(render, kind):
+    project = render(app_kind=kind, **HOSTILE)
+    linted = tool("hadolint", "--no-color", "Dockerfile", cwd=project.path)
+    assert linted.returncode == 0 and linted.stdout == "", linted.stdout + linted.stderr
+    manifests = sorted(str(path) for path in (project.path / "k8s").glob("*.yaml"))
+    validated = tool("kubernetes-validate", "--strict", *manifests, cwd=project.path)
+    assert validated.returncode == 0, validated.stdout + validated.stderr
+    for name in ("compose.yaml", "compose.prod.yaml"):
+        assert compose_config(project, name)["services"]
