@@ -210,3 +210,10 @@ def test_hostile_files_pass_hadolint_kubernetes_validate_and_compose(render, kin
     assert validated.returncode == 0, validated.stdout + validated.stderr
     for name in ("compose.yaml", "compose.prod.yaml"):
         assert compose_config(project, name)["services"]
+
+
+def test_next_steps_quote_a_destination_with_spaces(copier_template, tmp_path):
+    destination = tmp_path / "my project"
+    result = copier_cli("copy", "--trust", "--defaults", str(copier_template), str(destination))
+    assert result.returncode == 0, result.stderr
+    assert f"cd '{destination}'" in result.stdout + result.stderr
