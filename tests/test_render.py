@@ -8,8 +8,8 @@ import re
 import pytest
 import yaml
 
-from tests.conftest import WEB_KINDS, copier_cli, matrix
 from tests import harness
+from tests.conftest import WEB_KINDS, copier_cli, matrix
 
 COMMON_FILES = {
     ".copier-answers.yml",
