@@ -8,6 +8,7 @@ can never disagree about an image reference, a command or a port.
 from __future__ import annotations
 
 import json
+import re
 from pathlib import Path
 from typing import Any
 
@@ -169,6 +170,67 @@ def dev_dependencies(app_kind: str) -> list[str]:
     return ["pytest>=8.3", "ruff>=0.8", *extra]
 
 
+# The modules each direct dependency installs, itself and what it pulls in (the carried locks list them):
+# a project package of the same name would shadow one of them.
+IMPORT_NAMES = {
+    "fastapi": (
+        "fastapi",
+        "starlette",
+        "pydantic",
+        "pydantic_core",
+        "annotated_doc",
+        "annotated_types",
+        "anyio",
+        "typing_extensions",
+        "typing_inspection",
+        "opentelemetry",
+    ),
+    "uvicorn": ("uvicorn", "h11", "click", "colorama"),
+    "uvloop": ("uvloop",),
+    "httptools": ("httptools",),
+    "psycopg": ("psycopg", "psycopg_binary", "tzdata"),
+    "flask": ("flask", "werkzeug", "jinja2", "click", "itsdangerous", "markupsafe", "blinker"),
+    "gunicorn": ("gunicorn", "packaging"),
+    "pytest": ("pytest", "_pytest", "pluggy", "iniconfig", "pygments", "exceptiongroup", "tomli", "packaging"),
+    "ruff": ("ruff",),
+    "httpx": ("httpx", "httpcore", "h11", "certifi", "idna", "sniffio", "anyio"),
+    "uv_build": ("uv_build",),
+}
+ALL_KINDS = (*WEB_KINDS, "cli", "job")
+
+
+def requirement_name(requirement: str) -> str:
+    """The normalised distribution name of a requirement string: `psycopg[binary]>=3.2` gives psycopg."""
+    match = re.match(r"[A-Za-z0-9][A-Za-z0-9._-]*", requirement)
+    if not match:
+        raise ValueError(f"not a requirement: {requirement!r}")
+    return re.sub(r"[-_.]+", "_", match.group()).lower()
+
+
+def dependency_import_names() -> frozenset[str]:
+    """Every module a project of any kind imports from its dependencies; kinds can change on update."""
+    requirements = [f"uv_build{uv_build_range()}"]
+    for kind in ALL_KINDS:
+        requirements += runtime_dependencies(kind) + dev_dependencies(kind)
+    names = {requirement_name(requirement) for requirement in requirements}
+    return frozenset(module for name in names for module in IMPORT_NAMES[name])
+
+
+# Kubernetes object names are DNS labels (63); a CronJob's leaves 11 characters for its Jobs' suffix.
+KUBERNETES_NAME_MAX = 63
+KUBERNETES_CRONJOB_NAME_MAX = 52
+
+
+def kubernetes_name(slug: str, limit: int = KUBERNETES_NAME_MAX) -> str:
+    """A name or label value within the limit that still ends on a letter or digit."""
+    return slug[:limit].rstrip("-")
+
+
+def cron_schedule(schedule: str) -> str:
+    """The schedule as cron and Kubernetes want it: single spaces, none around it."""
+    return " ".join(schedule.split())
+
+
 # The oldest Python a new project may choose: the carried locks resolve for it and every later one.
 LOCK_PYTHON_FLOOR = "3.11"
 
@@ -208,11 +270,6 @@ def lock_command_line(package_manager: str, floor: str = LOCK_PYTHON_FLOOR) -> s
     return " && ".join(" ".join(command) for command in lock_commands(package_manager, floor))
 
 
-def cron_schedule(answer: str) -> str:
-    """The schedule as every file prints it: the answer's fields, single-spaced."""
-    return " ".join(answer.split())
-
-
 def host_crontab_line(schedule: str) -> str:
     """The crontab entry that runs the production compose job on the schedule, for hosts without Kubernetes."""
     return f"{cron_schedule(schedule)} cd /path/to/project && docker compose -f compose.prod.yaml run --rm app"
@@ -242,6 +299,7 @@ def derive(answers: dict[str, Any]) -> dict[str, Any]:
     uid = int(answers["app_uid"])
     uses_postgres = is_web and bool(answers.get("with_postgres"))
     major = int(answers.get("postgres_major") or POSTGRES_MAJOR)
+    kubernetes = kubernetes_name(slug)
     return {
         "is_web": is_web,
         "image_family": "alpine" if flavour == "alpine" else "debian",
@@ -262,8 +320,7 @@ def derive(answers: dict[str, Any]) -> dict[str, Any]:
         "database_port": DATABASE_PORT,
         # Kubernetes: one namespace named after the project, set once in k8s/kustomization.yaml.
         "k8s_resources": kubernetes_resources(kind, bool(answers.get("with_kubernetes"))),
-        "k8s_namespace": slug,
-        "k8s_database_secret": f"{slug}-database",
+        "k8s_namespace": kubernetes,
         "k8s_secrets_dir": "/run/secrets/database",
         "k8s_secret_files": database_secret_files(uses_postgres),
         "network_policy": network_policy(is_web, port, uses_postgres),
@@ -279,12 +336,15 @@ def derive(answers: dict[str, Any]) -> dict[str, Any]:
         "runtime_dependencies": runtime_dependencies(kind),
         "dev_dependencies": dev_dependencies(kind),
         "image_name": slug,
+        "kubernetes_name": kubernetes,
+        "kubernetes_cronjob_name": kubernetes_name(slug, KUBERNETES_CRONJOB_NAME_MAX),
+        "kubernetes_secret_name": kubernetes_name(slug, KUBERNETES_NAME_MAX - len("-database")) + "-database",
+        "cron_schedule": cron_schedule(answers.get("schedule") or ""),
         "lock_command": lock_command_line(answers["package_manager"], python_floor(version)),
         "sigterm_exit": SIGTERM_EXIT,
         "run_prefix": run_prefix(answers["package_manager"]),
         "local_serve_command": local_serve_command(kind, answers["package_manager"], package),
         "image_serve_command": image_serve_command(kind, slug, port),
-        "cron_schedule": cron_schedule(answers.get("schedule") or ""),
         "schedule_time_zone": SCHEDULE_TIME_ZONE,
         "host_crontab_line": host_crontab_line(answers.get("schedule") or ""),
     }

@@ -13,6 +13,7 @@ import sys
 import time
 import urllib.error
 import urllib.request
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -165,7 +166,7 @@ def user_environment(tools: Path) -> dict[str, str]:
     return env
 
 
-def answers(url: str) -> bool:
+def http_answers(url: str) -> bool:
     """Whether an HTTP server answers at url, whatever its status (a published port opens earlier)."""
     try:
         with urllib.request.urlopen(url, timeout=1):
@@ -185,6 +186,8 @@ class Journey:
     # Commands that serve until Ctrl-C, with the URL they answer at; they run in the background
     # until the journey leaves their section.
     servers: dict[str, str] = field(default_factory=dict)
+    # Checks of what the README promises, run right after the first command they name.
+    checks: dict[str, Callable[[Journey], None]] = field(default_factory=dict)
     outcomes: list[Outcome] = field(default_factory=list)
     _running: list[tuple[Step, subprocess.Popen]] = field(default_factory=list)
 
@@ -221,6 +224,9 @@ class Journey:
         self.outcomes.append(outcome)
         if outcome.status not in (0, None):
             raise JourneyFailed(self.transcript(last=8))
+        check = self.checks.pop(step.command, None)
+        if check is not None:
+            check(self)
         return outcome
 
     def _serve(self, step: Step, url: str) -> Outcome:
@@ -236,7 +242,7 @@ class Journey:
         )
         self._running.append((step, process))
         started = time.monotonic()
-        while not answers(url):
+        while not http_answers(url):
             if process.poll() is not None or time.monotonic() - started > 180:
                 process.kill()
                 output = process.stdout.read() if process.stdout else ""

@@ -2,10 +2,7 @@
 
 from __future__ import annotations
 
-import json
 import subprocess
-import sys
-from pathlib import Path
 
 import pytest
 
@@ -13,7 +10,6 @@ from tests import harness
 from tests.conftest import Rendered
 
 pytestmark = pytest.mark.docker
-COMPOSE = str(Path(sys.executable).parent / "docker-compose")
 
 # Both web kinds, and both package managers between them; each on its own port and names.
 STACKS = [
@@ -28,13 +24,9 @@ def client():
 
 
 def compose(project: Rendered, name: str, file: str, *args: str, check: bool = True) -> subprocess.CompletedProcess:
-    result = subprocess.run(
-        [COMPOSE, "-p", name, "-f", file, *args], cwd=project.path, capture_output=True, text=True, timeout=300
-    )
+    result = harness.compose("-p", name, "-f", file, *args, cwd=project.path)
     if check and result.returncode != 0:
-        logs = subprocess.run(
-            [COMPOSE, "-p", name, "-f", file, "logs", "--no-color"], cwd=project.path, capture_output=True, text=True
-        ).stdout
+        logs = harness.compose("-p", name, "-f", file, "logs", "--no-color", cwd=project.path).stdout
         raise AssertionError(f"compose {' '.join(args)} failed:\n{result.stderr}\n--- logs ---\n{logs[-5000:]}")
     return result
 
@@ -83,4 +75,3 @@ def test_dev_and_prod_stacks_reach_healthy_against_postgres(client, render, tmp_
     exercise_stack(client, project, "compose.prod.yaml", f"{slug}-prod", port)
     for tag in (f"{slug}:dev", f"{slug}:latest"):
         client.images.remove(tag, force=True)
-    assert json.dumps(answers)

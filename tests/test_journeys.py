@@ -9,6 +9,8 @@ import shutil
 import subprocess
 import sys
 import tempfile
+import time
+from collections.abc import Callable
 from contextlib import contextmanager
 from pathlib import Path
 
@@ -25,6 +27,7 @@ from tests.journeys import (
     JourneyFailed,
     Step,
     block_commands,
+    http_answers,
     next_steps,
     readme_steps,
     skip_reason,
@@ -96,6 +99,33 @@ def check_promises(journey: Journey, variables: dict) -> None:
         assert any("job finished" in output for output in journey.output_of("docker compose -f compose.prod.yaml run"))
 
 
+def reloads_after_an_edit(project: Path, variables: dict) -> Callable[[Journey], None]:
+    """The development stack reloads the server when a source file changes, as the README says."""
+
+    def check(journey: Journey) -> None:
+        source = project / "src" / variables["package_name"] / "app.py"
+        logs = ["docker", "compose", "logs", "--no-color", "app"]
+        before = subprocess.run(logs, cwd=project, env=journey.env, capture_output=True, text=True).stdout
+        source.write_text(source.read_text() + "\n# edited while the development stack runs\n")
+        deadline = time.monotonic() + 30
+        while time.monotonic() < deadline:
+            now = subprocess.run(logs, cwd=project, env=journey.env, capture_output=True, text=True).stdout
+            if "reloading" in now[len(before) :].lower():
+                break
+            time.sleep(0.5)
+        else:
+            raise AssertionError(f"no reload within 30 s of an edit:\n{now[-3000:]}")
+        subprocess.run(["git", "checkout", "--", str(source)], cwd=project, check=True)
+        # The next README command expects the reloaded server to answer again.
+        health = f"http://127.0.0.1:{variables['expose_port']}/health"
+        deadline = time.monotonic() + 60
+        while not http_answers(health):
+            assert time.monotonic() < deadline, f"no answer at {health} after the reload"
+            time.sleep(0.5)
+
+    return check
+
+
 # Run-once programs: the production compose command exits with the program's own status.
 FAILING_RUNS = {
     "cli": ("docker compose -f compose.prod.yaml run --rm app summarise missing.csv", 66),
@@ -115,7 +145,10 @@ def test_generated_project_journey(axes, request, template_clone, user_environme
     variables = {**answers, **context.derive(answers)}
     serving = (variables["local_serve_command"], variables["image_serve_command"])
     servers = {command: f"http://127.0.0.1:{port}/health" for command in serving if command}
-    journey = Journey(tmp_path, user_environment, servers)
+    checks = (
+        {"docker compose up --build --wait": reloads_after_an_edit(project, variables)} if variables["is_web"] else {}
+    )
+    journey = Journey(tmp_path, user_environment, servers, checks)
     try:
         journey.run_all(next_steps(message) + readme_steps((project / "README.md").read_text()))
         check_promises(journey, variables)

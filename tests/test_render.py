@@ -3,15 +3,13 @@
 from __future__ import annotations
 
 import json
-import os
 import re
-import subprocess
 
 import pytest
 import yaml
 
+from tests import harness
 from tests.conftest import WEB_KINDS, copier_cli, matrix
-from tests.harness import docker_cli
 
 COMMON_FILES = {
     ".copier-answers.yml",
@@ -196,13 +194,7 @@ def test_env_example_leaves_no_setting_that_breaks_a_container(render, kind):
 @pytest.mark.parametrize("file", ["compose.yaml", "compose.prod.yaml"])
 def test_compose_builds_take_the_ca_bundle_secret(render, file):
     project = render(app_kind="flask")
-    result = subprocess.run(
-        [docker_cli(), "compose", "-f", file, "config", "--format", "json"],
-        cwd=project.path,
-        capture_output=True,
-        text=True,
-        env={**os.environ, "BUILD_CA_BUNDLE": "pem text"},
-    )
+    result = harness.compose("-f", file, "config", "--format", "json", cwd=project.path)
     assert result.returncode == 0, result.stderr
     config = json.loads(result.stdout)
     assert [secret["source"] for secret in config["services"]["app"]["build"]["secrets"]] == ["ca_bundle"]
