@@ -69,6 +69,11 @@ def postgres_data_path(major: int = POSTGRES_MAJOR) -> str:
     return "/var/lib/postgresql" if major >= 18 else "/var/lib/postgresql/data"
 
 
+def postgres_volume(major: int = POSTGRES_MAJOR) -> str:
+    """The compose volume of the cluster: from 18 on one per major, so a move starts empty and keeps the old one."""
+    return "db-data" if major <= 17 else f"db-data-{major}"
+
+
 def network_policy(is_web: bool, port: int, uses_postgres: bool) -> dict[str, list[dict[str, Any]]]:
     """Ports a workload's pods may be reached on and may reach: the service port in, DNS and the database out."""
     ingress = [{"port": port, "protocol": "TCP"}] if is_web else []
@@ -315,6 +320,8 @@ def derive(answers: dict[str, Any]) -> dict[str, Any]:
         "postgres_image": postgres_image(major),
         "postgres_major": major,
         "postgres_data_path": postgres_data_path(major),
+        "postgres_volume": postgres_volume(major),
+        "newest_postgres_major": POSTGRES_MAJOR,
         "python_floor": python_floor(version),
         "uses_postgres": uses_postgres,
         "database_port": DATABASE_PORT,

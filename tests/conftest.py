@@ -83,6 +83,19 @@ def render(copier, tmp_path: Path):
 
 
 @pytest.fixture(scope="session")
+def committed_template(tmp_path_factory) -> Path:
+    """A clone of this repository with the working tree committed: successive updates need real commits."""
+    clone = tmp_path_factory.mktemp("template") / "copier-pycontainer"
+    subprocess.run(["git", "clone", "--quiet", str(REPO), str(clone)], check=True)
+    for name in TEMPLATE_PATHS:
+        subprocess.run(["rm", "-rf", str(clone / name)], check=True)
+        subprocess.run(["cp", "-a", str(REPO / name), str(clone / name)], check=True)
+    git(clone, "add", "-A")
+    git(clone, "commit", "-q", "--allow-empty", "-m", "working tree")
+    return clone
+
+
+@pytest.fixture(scope="session")
 def user_environment(tmp_path_factory) -> dict[str, str]:
     """The environment of a user following a README: their PATH and tools, not the suite's venv."""
     return journeys.user_environment(journeys.tool_path(tmp_path_factory.mktemp("tools")))

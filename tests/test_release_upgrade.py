@@ -19,7 +19,7 @@ from copier import run_copy
 
 from extensions import context
 from tests.answers import REPO
-from tests.conftest import TEMPLATE_PATHS, copier_cli, git, matrix
+from tests.conftest import copier_cli, git, matrix
 from tests.test_update import run_own_tests
 
 RELEASE = re.compile(
@@ -42,19 +42,6 @@ def announced_conflicts(version: str) -> list[str]:
     changelog = (REPO / "CHANGELOG.md").read_text()
     newer = changelog.split(f"## [{version}]", 1)[0]
     return re.findall(r"^- conflict: `([^`]+)`", newer, re.MULTILINE)
-
-
-@pytest.fixture(scope="module")
-def template(tmp_path_factory) -> Path:
-    """A clone of this repository with the working tree committed: successive updates need real commits."""
-    clone = tmp_path_factory.mktemp("template") / "copier-pycontainer"
-    subprocess.run(["git", "clone", "--quiet", str(REPO), str(clone)], check=True)
-    for name in TEMPLATE_PATHS:
-        subprocess.run(["rm", "-rf", str(clone / name)], check=True)
-        subprocess.run(["cp", "-a", str(REPO / name), str(clone / name)], check=True)
-    git(clone, "add", "-A")
-    git(clone, "commit", "-q", "--allow-empty", "-m", "working tree")
-    return clone
 
 
 def release_or_fail() -> tuple[str, str]:
@@ -108,9 +95,9 @@ def relock(project: Path, message: str) -> None:
 
 @pytest.mark.network
 @pytest.mark.parametrize("answers", matrix("app_kind", "package_manager"))
-def test_previous_release_updates_to_the_working_tree(template, tmp_path, answers):
+def test_previous_release_updates_to_the_working_tree(committed_template, tmp_path, answers):
     version, _ = release_or_fail()
-    project = copy_release(template, tmp_path / "project", **answers)
+    project = copy_release(committed_template, tmp_path / "project", **answers)
 
     message = update_to_working_tree(project)
 
@@ -124,9 +111,9 @@ def test_previous_release_updates_to_the_working_tree(template, tmp_path, answer
     run_own_tests(project, answers["package_manager"])
 
 
-def test_a_project_on_python_3_10_keeps_it_and_hears_it_is_end_of_life(template, tmp_path):
+def test_a_project_on_python_3_10_keeps_it_and_hears_it_is_end_of_life(committed_template, tmp_path):
     project = copy_release(
-        template, tmp_path / "project", app_kind="fastapi", package_manager="uv", python_version="3.10"
+        committed_template, tmp_path / "project", app_kind="fastapi", package_manager="uv", python_version="3.10"
     )
 
     message = update_to_working_tree(project)
@@ -140,8 +127,10 @@ def test_a_project_on_python_3_10_keeps_it_and_hears_it_is_end_of_life(template,
     assert conflicted_files(project) == []
 
 
-def test_an_updated_project_keeps_its_postgresql_major_until_its_user_moves(template, tmp_path):
-    project = copy_release(template, tmp_path / "project", app_kind="flask", package_manager="pip", with_postgres=True)
+def test_an_updated_project_keeps_its_postgresql_major_until_its_user_moves(committed_template, tmp_path):
+    project = copy_release(
+        committed_template, tmp_path / "project", app_kind="flask", package_manager="pip", with_postgres=True
+    )
 
     message = update_to_working_tree(project)
 
@@ -176,8 +165,8 @@ def add_dependency(project: Path, package_manager: str, requirement: str) -> Non
 
 @pytest.mark.network
 @pytest.mark.parametrize("package_manager", ["uv", "pip"])
-def test_a_lock_the_user_changed_is_left_to_them(template, tmp_path, package_manager):
-    project = copy_release(template, tmp_path / "project", app_kind="cli", package_manager=package_manager)
+def test_a_lock_the_user_changed_is_left_to_them(committed_template, tmp_path, package_manager):
+    project = copy_release(committed_template, tmp_path / "project", app_kind="cli", package_manager=package_manager)
     add_dependency(project, package_manager, "attrs>=23")
     commit_all(project, "depend on attrs")
     locks = {
