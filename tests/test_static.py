@@ -140,7 +140,16 @@ def test_workflows_pass_actionlint_and_zizmor(full_project, axes):
     assert result.returncode == 0, result.stdout + result.stderr
     dependabot = yaml.safe_load(project.read(".github/dependabot.yml"))
     ecosystems = {update["package-ecosystem"] for update in dependabot["updates"]}
-    assert ecosystems == {axes["package_manager"], "docker", "github-actions"}
+    uses_postgres = axes["app_kind"] in WEB_KINDS  # with_postgres defaults to yes
+    compose = {"docker-compose"} if uses_postgres else set()
+    assert ecosystems == {axes["package_manager"], "docker", "github-actions", *compose}
+    ignored = {
+        update["package-ecosystem"]: [rule["dependency-name"] for rule in update.get("ignore", [])]
+        for update in dependabot["updates"]
+    }
+    # Never a PR that changes the interpreter or the database major behind the answers' back.
+    assert ignored["docker"] == ["python"]
+    assert ignored.get("docker-compose", ["postgres"]) == ["postgres"]
 
 
 @pytest.mark.parametrize("axes", matrix("app_kind"))
