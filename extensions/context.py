@@ -326,6 +326,9 @@ def derive(answers: dict[str, Any]) -> dict[str, Any]:
         "postgres_volume": postgres_volume(major),
         "newest_postgres_major": POSTGRES_MAJOR,
         "python_floor": python_floor(version),
+        # datetime.UTC is 3.11's; ruff asks for it once requires-python allows, a project on 3.10 keeps timezone.utc.
+        "utc_import": "UTC, datetime" if python_floor(version) != "3.10" else "datetime, timezone",
+        "utc_name": "UTC" if python_floor(version) != "3.10" else "timezone.utc",
         "uses_postgres": uses_postgres,
         "database_port": DATABASE_PORT,
         # Kubernetes: one namespace named after the project, set once in k8s/kustomization.yaml.

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import os
 import re
+import shutil
 import subprocess
 import sys
 from pathlib import Path
@@ -84,11 +85,11 @@ def conflicted_files(project: Path) -> list[str]:
     return sorted({line.split(":", 1)[0] for line in marked.stdout.splitlines() if "conflict marker" in line})
 
 
-def relock(project: Path, message: str) -> None:
+def relock(project: Path, message: str, python: str = sys.executable) -> None:
     """The relock command the update message gives, run as the user would (network needed)."""
     command = context.derive(recorded_answers(project))["lock_command"]
     assert command in message, f"the update message does not give the relock command {command!r}:\n{message}"
-    env = {**os.environ, "UV_PYTHON": sys.executable}
+    env = {**os.environ, "UV_PYTHON": python}
     result = subprocess.run(command, shell=True, cwd=project, capture_output=True, text=True, timeout=600, env=env)
     assert result.returncode == 0, result.stderr
 
@@ -111,6 +112,7 @@ def test_previous_release_updates_to_the_working_tree(committed_template, tmp_pa
     run_own_tests(project, answers["package_manager"])
 
 
+@pytest.mark.network
 def test_a_project_on_python_3_10_keeps_it_and_hears_it_is_end_of_life(committed_template, tmp_path):
     project = copy_release(
         committed_template, tmp_path / "project", app_kind="fastapi", package_manager="uv", python_version="3.10"
@@ -125,6 +127,12 @@ def test_a_project_on_python_3_10_keeps_it_and_hears_it_is_end_of_life(committed
     assert "Python 3.10 reached its end of life" in message
     assert "--data python_version=3.14" in message
     assert conflicted_files(project) == []
+    # Its code still runs on 3.10: relocked and tested with this machine's CPython 3.10.
+    # pyenv's shim on PATH refuses outside a directory that selects 3.10, so take the interpreter itself.
+    python310 = next(Path.home().glob(".pyenv/versions/3.10.*/bin/python3.10"), None) or shutil.which("python3.10")
+    assert python310, "no CPython 3.10 on this machine to run the kept project's tests with"
+    relock(project, message, str(python310))
+    run_own_tests(project, "uv", str(python310))
 
 
 def test_an_updated_project_keeps_its_postgresql_major_until_its_user_moves(committed_template, tmp_path):

@@ -201,18 +201,18 @@ def resolve_keeping_ours(path: Path) -> None:
     path.write_text(re.sub(r"<<<<<<< [^\n]*\n(.*?)=======\n.*?>>>>>>> [^\n]*\n", r"\1", text, flags=re.DOTALL))
 
 
-def run_own_tests(project: Path, package_manager: str) -> None:
+def run_own_tests(project: Path, package_manager: str, python: str = sys.executable) -> None:
     if package_manager == "uv":
         commands = [["uv", "sync", "--locked"], ["uv", "run", "pytest", "-q"]]
     else:
         commands = [
-            [sys.executable, "-m", "venv", ".venv"],
+            [python, "-m", "venv", ".venv"],
             [".venv/bin/pip", "install", "-q", "--require-hashes", "-r", "requirements-dev.txt"],
             [".venv/bin/pip", "install", "-q", "--no-deps", "--editable", "."],
             [".venv/bin/pytest", "-q"],
         ]
     # The interpreter running the suite stands in for the one .python-version names, as for the pip branch.
-    env = {**os.environ, "UV_PYTHON": sys.executable}
+    env = {**os.environ, "UV_PYTHON": python}
     for command in commands:
         result = subprocess.run(command, cwd=project, capture_output=True, text=True, timeout=600, env=env)
         assert result.returncode == 0, f"{command} failed:\n{result.stdout[-3000:]}\n{result.stderr[-3000:]}"
