@@ -155,7 +155,7 @@ def test_an_updated_project_keeps_its_postgresql_major_until_its_user_moves(comm
     update_to_working_tree(project, "postgres_major=18")
     assert recorded_answers(project)["postgres_major"] == "18"
     compose = (project / "compose.yaml").read_text()
-    assert "image: postgres:18\n" in compose and "db-data:/var/lib/postgresql\n" in compose
+    assert "image: postgres:18\n" in compose and "db-data-18:/var/lib/postgresql\n" in compose
 
 
 def add_dependency(project: Path, package_manager: str, requirement: str) -> None:
