@@ -153,7 +153,7 @@ def test_pre_commit_passes_on_a_fresh_project_and_catches_a_lint_error(render, u
     result = run(tool_cli("pre-commit"), "run", "--all-files")
     assert result.returncode == 0, result.stdout + result.stderr
     assert all(name in result.stdout for name in ("ruff check", "ruff format", "hadolint", "actionlint")), result.stdout
-    (project.path / "src" / "sample_service" / "unused.py").write_text("import os\n")
+    (project.path / "src" / "sample_service" / "broken.py").write_text("print(undefined_name)\n")
     git(project.path, "add", "-A")
     result = run(tool_cli("pre-commit"), "run", "--all-files")
     assert result.returncode != 0 and "F821" in result.stdout, result.stdout
