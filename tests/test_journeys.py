@@ -93,7 +93,7 @@ def check_promises(journey: Journey, variables: dict) -> None:
         for output in journey.output_of(f"curl -fsS http://127.0.0.1:{port}/ready"):
             assert json.loads(output)["status"] == "ready", output
         if variables["uses_postgres"]:
-            [listed] = journey.output_of(f"curl -fsS http://127.0.0.1:{port}/notes ")
+            [listed] = journey.output_of(f"curl -fsS http://127.0.0.1:{port}/notes")
             assert "first note" in listed, listed
     elif variables["app_kind"] == "cli":
         summaries = journey.output_of(f"{variables['run_prefix']}{variables['console_script']} summarise")
