@@ -9,6 +9,7 @@ import pytest
 import yaml
 
 from tests import harness
+from tests.answers import choices
 from tests.conftest import WEB_KINDS, copier_cli, matrix
 
 COMMON_FILES = {
@@ -190,3 +191,15 @@ def test_compose_builds_take_the_ca_bundle_secret(render, file):
     config = json.loads(result.stdout)
     assert [secret["source"] for secret in config["services"]["app"]["build"]["secrets"]] == ["ca_bundle"]
     assert config["secrets"]["ca_bundle"]["environment"] == "BUILD_CA_BUNDLE"
+
+
+@pytest.mark.parametrize("file", ["compose.yaml", "compose.prod.yaml"])
+@pytest.mark.parametrize("kind", choices("app_kind"))
+def test_both_compose_stacks_read_dot_env(render, file, kind):
+    # README and .env.example say so; a job set to dry-run there must not delete in production.
+    project = render(app_kind=kind)
+    (project.path / ".env").write_text(project.read(".env.example") + "PRUNE_DRY_RUN=true\nMARKER=from-dot-env\n")
+    result = harness.compose("-f", file, "config", "--format", "json", cwd=project.path)
+    assert result.returncode == 0, result.stderr
+    environment = json.loads(result.stdout)["services"]["app"]["environment"]
+    assert environment["MARKER"] == "from-dot-env"
