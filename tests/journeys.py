@@ -28,7 +28,8 @@ EXPRESSION = re.compile(r"\$\{\{\s*(.*?)\s*\}\}")
 # The only commands a journey does not run, each with its reason; a test fails when an entry
 # matches no command of any README, next-steps message or workflow.
 SKIPPED: dict[str, str] = {
-    "gh attestation verify oci://ghcr.io/OWNER/": "verifies a released image against GitHub's attestation API",
+    'cosign sign --yes "${IMAGE}@${DIGEST}"': "signs through Sigstore with the workflow's OIDC identity",
+    "cosign verify ghcr.io/OWNER/": "verifies a released image's signature in GHCR against Sigstore's log",
     "docker buildx imagetools inspect ghcr.io/OWNER/": "reads a released image's SBOM and provenance from GHCR",
 }
 
@@ -181,12 +182,16 @@ def user_environment(tools: Path) -> dict[str, str]:
 
 
 def runner_environment(env: dict[str, str], directory: Path) -> dict[str, str]:
-    """What GitHub's runner adds for `run:` steps: files for step outputs and the summary, the owner's name."""
+    """What GitHub's runner adds for `run:` steps: files for step outputs and the summary, the repository."""
     directory.mkdir(parents=True, exist_ok=True)
     files = {name: directory / name.lower() for name in ("GITHUB_OUTPUT", "GITHUB_STEP_SUMMARY")}
     for path in files.values():
         path.touch()
-    return {**env, **{name: str(path) for name, path in files.items()}, "GITHUB_REPOSITORY_OWNER": "example"}
+    return {
+        **env,
+        **{name: str(path) for name, path in files.items()},
+        "GITHUB_REPOSITORY": GITHUB_VALUES["github.repository"],
+    }
 
 
 def http_answers(url: str) -> bool:
