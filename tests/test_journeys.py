@@ -30,11 +30,14 @@ from tests.journeys import (
     http_answers,
     next_steps,
     readme_steps,
+    runner_environment,
     skip_reason,
     workflow_steps,
 )
 
 PAIRS = matrix("app_kind", "package_manager")
+# A uid this machine's host knows (its first user), for compose watch on Docker 20.10.
+WATCH_UID = 1000
 # One port per pair, so that journeys on parallel workers never compete for one.
 PORTS = {pair.id: 18100 + index for index, pair in enumerate(PAIRS)}
 
@@ -99,7 +102,7 @@ def check_promises(journey: Journey, variables: dict) -> None:
         for output in journey.output_of(f"curl -fsS http://127.0.0.1:{port}/ready"):
             assert json.loads(output)["status"] == "ready", output
         if variables["uses_postgres"]:
-            [listed] = journey.output_of(f"curl -fsS http://127.0.0.1:{port}/notes ")
+            [listed] = journey.output_of(f"curl -fsS http://127.0.0.1:{port}/notes")
             assert "first note" in listed, listed
     elif variables["app_kind"] == "cli":
         summaries = journey.output_of(f"{variables['run_prefix']}{variables['console_script']} summarise")
@@ -149,14 +152,19 @@ def test_generated_project_journey(axes, request, template_clone, user_environme
     port = PORTS[request.node.callspec.id]
     name = f"journey-{axes['app_kind']}-{axes['package_manager']}"
     python = host_python(user_environment)
-    message = copy_project(template_clone, tmp_path, name, user_environment, **axes, port=port, python_version=python)
+    # Compose watch copies files in as the app's uid, which Docker 20.10 resolves on the host: the README
+    # tells its users to pick their own uid there, as this journey does with the host's first user.
+    uid = {"app_uid": WATCH_UID} if axes["app_kind"] in context.WEB_KINDS else {}
+    message = copy_project(
+        template_clone, tmp_path, name, user_environment, **axes, port=port, python_version=python, **uid
+    )
     project = tmp_path / name
     answers = yaml.safe_load((project / ".copier-answers.yml").read_text())
     variables = {**answers, **context.derive(answers)}
-    serving = (variables["local_serve_command"], variables["image_serve_command"])
+    serving = (variables["local_serve_command"], variables["image_serve_command"], variables["compose_watch_command"])
     servers = {command: f"http://127.0.0.1:{port}/health" for command in serving if command}
     checks = (
-        {"docker compose up --build --wait": reloads_after_an_edit(project, variables)} if variables["is_web"] else {}
+        {variables["compose_watch_command"]: reloads_after_an_edit(project, variables)} if variables["is_web"] else {}
     )
     journey = Journey(tmp_path, user_environment, servers, checks)
     try:
@@ -176,10 +184,15 @@ def test_generated_project_journey(axes, request, template_clone, user_environme
         # The workflow runs on a fresh checkout: only what is committed.
         checkout = tmp_path / "checkout"
         git(tmp_path, "clone", "--quiet", str(project), str(checkout))
-        ci = Journey(checkout, user_environment)
+        runner = runner_environment(user_environment, tmp_path / "runner")
+        ci = Journey(checkout, runner)
         with exclusive("ci-tags"):
             ci.run_all(workflow_steps(workflow.read_text()))
         assert any("passed" in output for output in ci.output_of("docker run --rm app:dev pytest")), ci.transcript()
+        summary = Path(runner["GITHUB_STEP_SUMMARY"]).read_text()
+        for shown in (GITHUB_VALUES["steps.push.outputs.digest"], GITHUB_VALUES["steps.image.outputs.version"]):
+            assert shown in summary, summary
+        assert "name=ghcr.io/example/project" in Path(runner["GITHUB_OUTPUT"]).read_text()
 
 
 @pytest.mark.docker

@@ -9,6 +9,7 @@ import pytest
 import yaml
 
 from tests import harness
+from tests.answers import choices
 from tests.conftest import WEB_KINDS, copier_cli, matrix
 
 COMMON_FILES = {
@@ -23,6 +24,9 @@ COMMON_FILES = {
     "compose.prod.yaml",
     "pyproject.toml",
     "src/{package}/__init__.py",
+    ".devcontainer/devcontainer.json",
+    ".pre-commit-config.yaml",
+    "justfile",
 }
 LOCK_FILES = {"uv": {"uv.lock"}, "pip": {"requirements.txt", "requirements-dev.txt"}}
 KIND_FILES = {
@@ -58,6 +62,8 @@ KUBERNETES_FILES = {
 }
 # Jinja left behind: a tag or an expression not part of GitHub Actions' own ${{ ... }} syntax.
 UNRENDERED = re.compile(r"{%|%}|{#|#}|(?<!\$){{")
+# Other template languages generated files speak on purpose: just's recipe arguments, docker's Go --format.
+FOREIGN_TEMPLATES = {"justfile": ("{{ args }}",), "README.md": ("{{ json .SBOM }}", "{{ json .Provenance }}")}
 
 
 def expected_files(answers: dict) -> set[str]:
@@ -85,6 +91,8 @@ def test_renders_expected_files_without_leftover_jinja(render, axes):
     assert project.files() == expected_files(axes)
     for name in project.files():
         text = project.read(name)
+        for expression in FOREIGN_TEMPLATES.get(name, ()):
+            text = text.replace(expression, "")
         assert not UNRENDERED.search(text), f"{name} holds unrendered Jinja: {UNRENDERED.search(text).group()}"
     answers = yaml.safe_load(project.read(".copier-answers.yml"))
     assert {key: answers[key] for key in axes} == axes
@@ -199,3 +207,15 @@ def test_compose_builds_take_the_ca_bundle_secret(render, file):
     config = json.loads(result.stdout)
     assert [secret["source"] for secret in config["services"]["app"]["build"]["secrets"]] == ["ca_bundle"]
     assert config["secrets"]["ca_bundle"]["environment"] == "BUILD_CA_BUNDLE"
+
+
+@pytest.mark.parametrize("file", ["compose.yaml", "compose.prod.yaml"])
+@pytest.mark.parametrize("kind", choices("app_kind"))
+def test_both_compose_stacks_read_dot_env(render, file, kind):
+    # README and .env.example say so; a job set to dry-run there must not delete in production.
+    project = render(app_kind=kind)
+    (project.path / ".env").write_text(project.read(".env.example") + "PRUNE_DRY_RUN=true\nMARKER=from-dot-env\n")
+    result = harness.compose("-f", file, "config", "--format", "json", cwd=project.path)
+    assert result.returncode == 0, result.stderr
+    environment = json.loads(result.stdout)["services"]["app"]["environment"]
+    assert environment["MARKER"] == "from-dot-env"
