@@ -213,6 +213,12 @@ def test_variant_builds_and_runs(client, variant, build_secret, tmp_path):
             project.path, runtime, secret_file=secret_file, build_args={"APP_VERSION": "0.1.0", "VCS_REF": "test"}
         )
     report.build_seconds = round(built.seconds, 1)
+    with report.check("labels name the base image the runtime FROM line uses and its Python release"):
+        labels = client.images.get(runtime).attrs["Config"]["Labels"]
+        axes = project.answers
+        shipped = context.base_image(axes["python_version"], context.runtime_flavour(axes["base_flavour"]))
+        assert labels["org.opencontainers.image.base.name"] == shipped
+        assert labels["python.version"].startswith(f"{axes['python_version']}."), labels["python.version"]
     report.image_mb = harness.image_mb(client, runtime)
     check_runtime_image(client, report, runtime, marker, 10001)
     if kind in WEB_KINDS:
