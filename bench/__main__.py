@@ -76,7 +76,9 @@ class Subject:
 
 
 def sh(*command: str, cwd: Path | None = None, check: bool = True) -> subprocess.CompletedProcess:
-    result = subprocess.run(command, cwd=cwd, capture_output=True, text=True)
+    # Locks are universal: the running interpreter resolves them, whatever .python-version names.
+    env = {**os.environ, "UV_PYTHON": sys.executable}
+    result = subprocess.run(command, cwd=cwd, capture_output=True, text=True, env=env)
     if check and result.returncode != 0:
         raise RuntimeError(f"{' '.join(command)} failed:\n{result.stdout[-2000:]}\n{result.stderr[-4000:]}")
     return result

@@ -6,12 +6,28 @@ refuses an answer whose validator renders to anything but whitespace.
 
 from __future__ import annotations
 
+import calendar
+import importlib.util
 import keyword
 import re
 import sys
+import unicodedata
+from pathlib import Path
+from types import ModuleType
 
 from jinja2 import Environment
 from jinja2.ext import Extension
+
+
+def _sibling(name: str) -> ModuleType:
+    """A module beside this one: copier loads extensions by file path, so a package import fails there."""
+    spec = importlib.util.spec_from_file_location(f"copier_pycontainer_{name}", Path(__file__).with_name(f"{name}.py"))
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    return module
+
+
+context = _sibling("context")
 
 CRON_FIELDS = (
     ("minute", 0, 59, {}),
@@ -38,6 +54,48 @@ CRON_FIELDS = (
 CRON_MACROS = {"@yearly", "@annually", "@monthly", "@weekly", "@daily", "@midnight", "@hourly"}
 # Names that shadow what a project imports at run time, beyond the standard library itself.
 RESERVED_PACKAGE_NAMES = {"test", "tests", "src", "app", "site"}
+# Longest project_slug and package_name: a Kubernetes name (DNS label), and short enough that
+# every generated Python line naming them stays within ruff's line length.
+NAME_MAX_LENGTH = 63
+PROJECT_SLUG = re.compile(r"[a-z][a-z0-9]*(-[a-z0-9]+)*")
+# Fallbacks that make a default valid: a slug must start with a letter, a package must shadow nothing.
+SLUG_PREFIX = "project"
+PACKAGE_SUFFIX = "_app"
+
+
+def free_text_problem(text: str, question: str) -> str:
+    """One line of printable text: a line break or control character has no literal form in a LABEL."""
+    if any(not character.isprintable() for character in str(text)):
+        return f"{question} must be one line of printable text: got {str(text)!r}"
+    return ""
+
+
+def project_slug_problem(slug: str) -> str:
+    if not PROJECT_SLUG.fullmatch(slug):
+        return (
+            "project_slug must start with a lowercase letter and hold only a-z, 0-9 and single hyphens, "
+            f"not at the end: got '{slug}'"
+        )
+    if len(slug) > NAME_MAX_LENGTH:
+        return f"project_slug must be at most {NAME_MAX_LENGTH} characters: got {len(slug)}"
+    return ""
+
+
+def slugify(text: str) -> str:
+    """A valid project_slug from any name: accents transliterated (Café gives cafe), a letter first."""
+    ascii_text = unicodedata.normalize("NFKD", str(text)).encode("ascii", "ignore").decode()
+    slug = re.sub(r"[^a-z0-9]+", "-", ascii_text.lower()).strip("-")
+    if not slug[:1].isalpha():
+        slug = f"{SLUG_PREFIX}-{slug}".rstrip("-")
+    return slug[:NAME_MAX_LENGTH].rstrip("-")
+
+
+def package_name_from(slug: str) -> str:
+    """A valid package_name from a slug: a name that would shadow a module gets a suffix."""
+    name = slug.replace("-", "_")[:NAME_MAX_LENGTH].rstrip("_")
+    if package_name_problem(name):
+        name = name[: NAME_MAX_LENGTH - len(PACKAGE_SUFFIX)].rstrip("_") + PACKAGE_SUFFIX
+    return name
 
 
 def package_name_problem(name: str) -> str:
@@ -51,6 +109,10 @@ def package_name_problem(name: str) -> str:
         return f"package_name must not shadow the standard-library module '{name}'"
     if name in RESERVED_PACKAGE_NAMES or name.startswith("_"):
         return f"package_name '{name}' would shadow a common module or be private; choose a distinctive name"
+    if name in context.dependency_import_names():
+        return f"package_name must not shadow the module '{name}' that the project's dependencies install"
+    if len(name) > NAME_MAX_LENGTH:
+        return f"package_name must be at most {NAME_MAX_LENGTH} characters: got {len(name)}"
     return ""
 
 
@@ -86,6 +148,34 @@ def _cron_field_problem(text: str, position: int) -> str:
     return ""
 
 
+def _cron_values(text: str, position: int) -> set[int]:
+    """The values a well-formed field matches."""
+    field = CRON_FIELDS[position]
+    _, low, high, _ = field
+    values: set[int] = set()
+    for part in text.split(","):
+        span, _, step = part.partition("/")
+        if span == "*":
+            start, end = low, high
+        else:
+            bounds = [_cron_value(token, field) for token in span.split("-")]
+            start, end = bounds[0], bounds[-1]
+            if step and len(bounds) == 1:
+                end = high
+        values.update(range(start, end + 1, int(step or 1)))
+    return values
+
+
+def _never_fires(fields: list[str]) -> bool:
+    """Days of month that no listed month has, with every weekday allowed (else cron ORs the two)."""
+    if fields[4] != "*":
+        return False
+    # A leap year's February has 29 days, so 0 0 29 2 * does fire, once every four years.
+    longest = {month: calendar.monthrange(2024, month)[1] for month in range(1, 13)}
+    days, months = _cron_values(fields[2], 2), _cron_values(fields[3], 3)
+    return not any(day <= longest[month] for day in days for month in months)
+
+
 def cron_problem(expression: str) -> str:
     expression = expression.strip()
     if expression in CRON_MACROS:
@@ -99,6 +189,8 @@ def cron_problem(expression: str) -> str:
     for position, text in enumerate(fields):
         if problem := _cron_field_problem(text, position):
             return problem
+    if _never_fires(fields):
+        return f"schedule '{expression}' never fires: no month it names has that day of the month"
     return ""
 
 
@@ -108,4 +200,8 @@ class Validators(Extension):
     def __init__(self, environment: Environment) -> None:
         super().__init__(environment)
         environment.filters["package_name_problem"] = package_name_problem
+        environment.filters["project_slug_problem"] = project_slug_problem
+        environment.filters["free_text_problem"] = free_text_problem
         environment.filters["cron_problem"] = cron_problem
+        environment.filters["slugify_name"] = slugify
+        environment.filters["package_name_from"] = package_name_from

@@ -17,10 +17,19 @@ def questions() -> dict[str, dict[str, Any]]:
     return {name: spec for name, spec in settings.items() if not name.startswith("_")}
 
 
-def choices(question: str) -> list[Any]:
-    """The values (not the labels) a choice question accepts."""
+def _choice_values(question: str) -> list[Any]:
     spec = questions()[question]["choices"]
     return list(spec.values()) if isinstance(spec, dict) else list(spec)
+
+
+def choices(question: str) -> list[Any]:
+    """The values (not the labels) a new project may choose; a choice with a validator is not offered."""
+    return [value for value in _choice_values(question) if not isinstance(value, dict)]
+
+
+def update_only_choices(question: str) -> list[Any]:
+    """Values its validator admits only while updating a project that already records them."""
+    return [value["value"] for value in _choice_values(question) if isinstance(value, dict)]
 
 
 def choice_questions() -> list[str]:

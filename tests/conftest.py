@@ -15,7 +15,7 @@ from typing import Any
 
 import pytest
 
-from tests import journeys
+from tests import harness, journeys
 from tests.answers import REPO, choices, questions
 
 TEMPLATE_PATHS = ["copier.yml", "template", "extensions", "includes"]
@@ -83,9 +83,33 @@ def render(copier, tmp_path: Path):
 
 
 @pytest.fixture(scope="session")
+def committed_template(tmp_path_factory) -> Path:
+    """A clone of this repository with the working tree committed: successive updates need real commits."""
+    clone = tmp_path_factory.mktemp("template") / "copier-pycontainer"
+    subprocess.run(["git", "clone", "--quiet", str(REPO), str(clone)], check=True)
+    for name in TEMPLATE_PATHS:
+        subprocess.run(["rm", "-rf", str(clone / name)], check=True)
+        subprocess.run(["cp", "-a", str(REPO / name), str(clone / name)], check=True)
+    git(clone, "add", "-A")
+    git(clone, "commit", "-q", "--allow-empty", "-m", "working tree")
+    return clone
+
+
+@pytest.fixture(scope="session")
 def user_environment(tmp_path_factory) -> dict[str, str]:
     """The environment of a user following a README: their PATH and tools, not the suite's venv."""
     return journeys.user_environment(journeys.tool_path(tmp_path_factory.mktemp("tools")))
+
+
+@pytest.hookimpl(trylast=True)
+def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
+    """With no engine, every selected `docker` test skips for the one reason; under CI they run and fail instead."""
+    engine_tests = [item for item in items if item.get_closest_marker("docker")]
+    if not engine_tests or os.environ.get("CI"):
+        return
+    if reason := harness.engine_problem():
+        for item in engine_tests:
+            item.add_marker(pytest.mark.skip(reason=reason))
 
 
 def pytest_sessionstart(session: pytest.Session) -> None:

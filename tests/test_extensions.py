@@ -2,13 +2,43 @@
 
 from __future__ import annotations
 
+import ast
 import json
+import re
+import subprocess
+import sys
+import tomllib
+from pathlib import Path
 
 import pytest
+import yaml
 
-from extensions import context
-from extensions.validators import cron_problem, package_name_problem
+from extensions import context, text
+from extensions.validators import (
+    NAME_MAX_LENGTH,
+    cron_problem,
+    free_text_problem,
+    package_name_from,
+    package_name_problem,
+    project_slug_problem,
+    slugify,
+)
 from tests.answers import choices
+
+# Text a user may type: quotes of both kinds, backslashes, shell and Jinja syntax, accents.
+FREE_TEXT = [
+    "plain",
+    'Ça "va" l\'été',
+    "back\\slash \\",
+    '"leading and trailing"',
+    "$HOME ${USER} `id`",
+    "{{ x }} {% raw %} %s %(name)s",
+    '""" triple',
+    "'''",
+    "tab\there",
+    "z" * 130,
+    "word " * 40,
+]
 
 BASE_ANSWERS = {
     "project_slug": "billing-api",
@@ -38,10 +68,10 @@ def test_every_flavour_and_version_has_a_base_image():
             assert context.base_image(version, flavour).startswith(f"python:{version}")
 
 
-def test_digest_pins_the_from_line_and_drops_the_build_arg():
+def test_from_lines_are_literal_so_dependabot_can_update_them():
     digest = "sha256:" + "0" * 64
     assert context.base_image_from("3.13", "slim", digest) == f"python:3.13-slim@{digest}"
-    assert context.base_image_from("3.13", "slim") == "python:${PYTHON_VERSION}-slim"
+    assert context.base_image_from("3.13", "slim") == "python:3.13-slim"
 
 
 def test_uv_image_is_pinned_by_version():
@@ -89,6 +119,21 @@ def test_port_answer_reaches_every_command():
     assert "9090" in derived["image_serve_command"]
     # The dev server is the production one with --reload: it reads the port from PORT, as the image sets it.
     assert json.loads(derived["dev_cmd"]) == [*json.loads(derived["runtime_cmd"]), "--reload"]
+
+
+def test_the_recorded_postgres_major_picks_image_and_data_path():
+    assert derive(with_postgres=True)["postgres_image"] == f"postgres:{context.POSTGRES_MAJOR}"
+    kept = derive(with_postgres=True, postgres_major=17)
+    assert (kept["postgres_image"], kept["postgres_data_path"]) == ("postgres:17", "/var/lib/postgresql/data")
+    assert derive(postgres_major=18)["postgres_data_path"] == "/var/lib/postgresql"
+
+
+@pytest.mark.parametrize(("version", "floor"), [("3.10", "3.10"), ("3.11", "3.11"), ("3.15", "3.11")])
+def test_requires_python_floor_keeps_an_older_recorded_python(version, floor):
+    assert context.LOCK_PYTHON_FLOOR == "3.11"
+    derived = derive(python_version=version, package_manager="pip")
+    assert derived["python_floor"] == floor
+    assert f"--python-version {floor} " in derived["lock_command"]
 
 
 def test_postgres_only_for_web_kinds():
@@ -155,7 +200,7 @@ def test_bad_cron_expressions_name_the_field(expression, fragment):
 def test_full_flavour_ships_on_slim_and_the_digest_pins_what_ships():
     digest = "sha256:" + "1" * 64
     derived = derive(base_flavour="full", base_image_digest=digest)
-    assert derived["build_image_from"] == "python:${PYTHON_VERSION}"
+    assert derived["build_image_from"] == "python:3.13"
     assert derived["runtime_image_from"] == f"python:3.13-slim@{digest}"
     assert derived["base_image"] == f"python:3.13-slim@{digest}"
 
@@ -175,3 +220,161 @@ def test_a_relative_template_path_is_recorded_absolute(tmp_path):
 )
 def test_remote_and_absolute_sources_are_recorded_as_given(tmp_path, source):
     assert context.updatable_source(source, tmp_path) == source
+
+
+@pytest.mark.parametrize("value", FREE_TEXT)
+def test_toml_string_reads_back_exactly(value):
+    assert tomllib.loads(f"key = {text.toml_string(value)}")["key"] == value
+
+
+@pytest.mark.parametrize("value", FREE_TEXT)
+def test_python_string_reads_back_exactly(value):
+    assert ast.literal_eval(text.python_string(value, column=8)) == value
+
+
+@pytest.mark.parametrize("value", FREE_TEXT)
+def test_python_docstring_reads_back_with_its_words(value):
+    docstring = ast.get_docstring(ast.parse(text.python_docstring(value)), clean=False)
+    assert docstring.split() == value.split()
+
+
+def test_python_literals_are_what_ruff_format_would_write(tmp_path):
+    lines = []
+    for number, value in enumerate(FREE_TEXT):
+        lines += [f"VALUE_{number} = {text.python_string(value, column=len(f'VALUE_{number} = '))}"]
+    for value in FREE_TEXT:
+        lines += ["", "", "def g():", f"    {text.python_docstring(value, indent=4)}"]
+    source = tmp_path / "literals.py"
+    source.write_text("\n".join(lines) + "\n")
+    (tmp_path / "pyproject.toml").write_text(f"[tool.ruff]\nline-length = {text.PYTHON_LINE_LENGTH}\n")
+    for command in (["format", "--check", "--diff"], ["check", "--select", "E,W,RUF"]):
+        result = subprocess.run(
+            [sys.executable, "-m", "ruff", *command, "--no-cache", str(source)], capture_output=True, text=True
+        )
+        assert result.returncode == 0, result.stdout + result.stderr
+
+
+def dockerfile_word(word: str) -> str:
+    """A word as BuildKit's shell lexer reads it: quotes removed, escapes undone, `$` left to expand."""
+    value, position, quoted = "", 0, False
+    while position < len(word):
+        character = word[position]
+        if character == '"':
+            quoted = not quoted
+        elif character == "\\" and (not quoted or word[position + 1] in '"$\\'):
+            position += 1
+            value += word[position]
+        else:
+            assert character != "$", f"unescaped $ would expand in {word}"
+            value += character
+        position += 1
+    assert not quoted, word
+    return value
+
+
+@pytest.mark.parametrize("value", FREE_TEXT)
+def test_dockerfile_string_reads_back_exactly(value):
+    assert dockerfile_word(text.dockerfile_string(value)) == value
+
+
+def test_dockerfile_strings_pass_hadolint(tmp_path):
+    labels = " \\\n      ".join(
+        f"label{number}={text.dockerfile_string(value)}" for number, value in enumerate(FREE_TEXT)
+    )
+    (tmp_path / "Dockerfile").write_text(f"FROM scratch\nLABEL {labels}\n")
+    hadolint = Path(sys.executable).parent / "hadolint"
+    result = subprocess.run([hadolint, "--no-color", "Dockerfile"], cwd=tmp_path, capture_output=True, text=True)
+    assert result.returncode == 0, result.stdout + result.stderr
+
+
+@pytest.mark.parametrize("value", FREE_TEXT)
+def test_yaml_string_reads_back_exactly(value):
+    assert yaml.safe_load(f"key: {text.yaml_string(value)}")["key"] == value
+
+
+def test_shell_quote_and_comment_text():
+    assert text.shell_quote("/tmp/my project") == "'/tmp/my project'"
+    assert text.comment_text("two\nlines") == "two lines"
+
+
+@pytest.mark.parametrize(
+    ("name", "slug"),
+    [
+        ("Café Crème", "cafe-creme"),
+        ("2024 Report", "project-2024-report"),
+        ('Ça "va" l\'été', "ca-va-l-ete"),
+        ("!!!", "project"),
+        ("Ångström", "angstrom"),
+    ],
+)
+def test_slugify_transliterates_and_starts_with_a_letter(name, slug):
+    assert slugify(name) == slug
+    assert project_slug_problem(slug) == ""
+
+
+def test_slugify_truncates_without_a_trailing_hyphen():
+    slug = slugify("a" * (NAME_MAX_LENGTH - 1) + " b c")
+    assert len(slug) <= NAME_MAX_LENGTH and not slug.endswith("-")
+    assert project_slug_problem(slug) == ""
+
+
+@pytest.mark.parametrize(
+    ("slug", "package"), [("billing-api", "billing_api"), ("flask", "flask_app"), ("json", "json_app")]
+)
+def test_package_name_default_is_valid(slug, package):
+    assert package_name_from(slug) == package
+    assert package_name_problem(package) == ""
+
+
+@pytest.mark.parametrize(
+    "name",
+    [
+        *("fastapi", "flask", "pytest", "gunicorn", "uvicorn", "psycopg", "httpx", "ruff"),
+        *("starlette", "pydantic", "werkzeug", "jinja2", "click", "uvloop", "httptools"),
+    ],
+)
+def test_package_names_of_dependencies_are_refused(name):
+    assert "dependencies" in package_name_problem(name)
+
+
+def test_every_dependency_has_its_import_names():
+    for kind in choices("app_kind"):
+        for requirement in context.runtime_dependencies(kind) + context.dev_dependencies(kind):
+            assert context.requirement_name(requirement) in context.IMPORT_NAMES, requirement
+
+
+def test_overlong_names_are_refused():
+    assert "at most" in project_slug_problem("a" * (NAME_MAX_LENGTH + 1))
+    assert "at most" in package_name_problem("a" * (NAME_MAX_LENGTH + 1))
+
+
+@pytest.mark.parametrize("value", ["two\nlines", "bell\a", "nul\x00"])
+def test_free_text_must_be_one_printable_line(value):
+    assert "description must be one line" in free_text_problem(value, "description")
+
+
+@pytest.mark.parametrize("expression", ["0 0 31 2 *", "0 0 30 2 *", "0 0 31 4 *", "0 0 31 2,4,6 *", "0 0 30-31 FEB *"])
+def test_schedules_that_never_fire_are_refused(expression):
+    assert "never fires" in cron_problem(expression)
+
+
+@pytest.mark.parametrize("expression", ["0 0 29 2 *", "0 0 31 2 MON", "0 0 31 1-2 *", "0 0 31 */2 *", " 0 3 * * * "])
+def test_schedules_that_fire_sometimes_are_accepted(expression):
+    assert cron_problem(expression) == ""
+
+
+def test_cron_schedule_is_normalised():
+    assert context.cron_schedule("  0   3 * * *  ") == "0 3 * * *"
+
+
+@pytest.mark.parametrize(("limit", "slug"), [(63, "a" * 62 + "-b"), (52, "a" * 51 + "-bcd"), (63, "short")])
+def test_kubernetes_names_fit_and_end_on_a_letter_or_digit(limit, slug):
+    name = context.kubernetes_name(slug, limit)
+    assert len(name) <= limit and re.fullmatch(r"[a-z]([-a-z0-9]*[a-z0-9])?", name)
+
+
+def test_long_slug_gives_kubernetes_names_within_limits():
+    derived = derive(project_slug="a" * 50 + "-" + "b" * 12)
+    assert len(derived["kubernetes_name"]) <= 63
+    assert len(derived["kubernetes_cronjob_name"]) <= 52 and not derived["kubernetes_cronjob_name"].endswith("-")
+    assert len(derived["kubernetes_secret_name"]) <= 63

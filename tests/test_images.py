@@ -27,12 +27,7 @@ VARIANTS = matrix("app_kind", "package_manager", "python_version", "base_flavour
 
 @pytest.fixture(scope="session")
 def client():
-    try:
-        return harness.engine()
-    except docker.errors.DockerException as error:
-        if os.environ.get("CI"):
-            raise
-        pytest.skip(f"no Docker engine answers: {error}")
+    return harness.engine()
 
 
 @pytest.fixture(scope="session")
@@ -117,9 +112,9 @@ def check_web(client, report, project, image: str, port: int):
         with report.check("runs as a numeric non-root uid"):
             report.uid = harness.process_uid(app)
             assert report.uid == int(project.answers.get("app_uid", 10001)) and report.uid != 0
-        with report.check("docker stop within 2 s"):
-            report.stop_seconds = harness.stop_seconds(app)
-            assert report.stop_seconds < 2
+        with report.check("docker stop ends it through its SIGTERM handler"):
+            report.stop_seconds, status = harness.stopped_by_sigterm(app)
+            assert status != harness.KILLED_EXIT
     with harness.running(client, image, **harness.RESTRICTED) as locked:
         with report.check("works read-only, no capabilities, no network, any --user"):
             package = project.answers.get("package_name", "sample_service")
@@ -133,8 +128,8 @@ def check_web(client, report, project, image: str, port: int):
         with report.check("nothing logged as an error under restrictions"):
             output = locked.logs().decode()
             assert "Control server" not in output and '"level": "error"' not in output, output[-2000:]
-        with report.check("docker stop within 2 s under restrictions"):
-            assert harness.stop_seconds(locked) < 2
+        with report.check("docker stop ends it through its SIGTERM handler under restrictions"):
+            assert harness.stopped_by_sigterm(locked)[1] != harness.KILLED_EXIT
     with report.check("one worker per CPU of the container's quota, not of the host"):
         probe = f"from {package}.settings import Settings; print(Settings.from_env().web_concurrency)"
         for cpus in (1, 2):
@@ -179,9 +174,9 @@ def check_cli(client, report, project, image: str, tmp_path: Path):
             harness.wait_for(lambda: harness.handles_sigterm(waiting), 30, what="a SIGTERM handler", container=waiting)
             report.uid = harness.process_uid(waiting)
             assert report.uid == 10001
-        with report.check("docker stop within 2 s"):
-            report.stop_seconds = harness.stop_seconds(waiting)
-            assert report.stop_seconds < 2
+        with report.check("docker stop ends it through its SIGTERM handler"):
+            report.stop_seconds, status = harness.stopped_by_sigterm(waiting)
+            assert status == context.SIGTERM_EXIT
 
 
 def check_job(client, report, project, image: str, tmp_path: Path):
@@ -210,11 +205,9 @@ def check_job(client, report, project, image: str, tmp_path: Path):
         with report.check("runs as a numeric non-root uid"):
             report.uid = harness.process_uid(job)
             assert report.uid == 10001
-        with report.check("docker stop during a run ends it within 2 s"):
-            report.stop_seconds = harness.stop_seconds(job)
-            assert report.stop_seconds < 2
-            job.reload()
-            assert job.attrs["State"]["ExitCode"] == context.SIGTERM_EXIT
+        with report.check("docker stop during a run ends it through its SIGTERM handler"):
+            report.stop_seconds, status = harness.stopped_by_sigterm(job)
+            assert status == context.SIGTERM_EXIT
     assert len(list(data.iterdir())) > 0, "the stopped run still deleted every file"
 
 
@@ -232,6 +225,12 @@ def test_variant_builds_and_runs(client, variant, build_secret, tmp_path):
             project.path, runtime, secret_file=secret_file, build_args={"APP_VERSION": "0.1.0", "VCS_REF": "test"}
         )
     report.build_seconds = round(built.seconds, 1)
+    with report.check("labels name the base image the runtime FROM line uses and its Python release"):
+        labels = client.images.get(runtime).attrs["Config"]["Labels"]
+        axes = project.answers
+        shipped = context.base_image(axes["python_version"], context.runtime_flavour(axes["base_flavour"]))
+        assert labels["org.opencontainers.image.base.name"] == shipped
+        assert labels["python.version"].startswith(f"{axes['python_version']}."), labels["python.version"]
     report.image_mb = harness.image_mb(client, runtime)
     check_runtime_image(client, report, runtime, marker, 10001)
     if kind in WEB_KINDS:

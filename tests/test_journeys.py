@@ -9,6 +9,8 @@ import shutil
 import subprocess
 import sys
 import tempfile
+import time
+from collections.abc import Callable
 from contextlib import contextmanager
 from pathlib import Path
 
@@ -25,13 +27,17 @@ from tests.journeys import (
     JourneyFailed,
     Step,
     block_commands,
+    http_answers,
     next_steps,
     readme_steps,
+    runner_environment,
     skip_reason,
     workflow_steps,
 )
 
 PAIRS = matrix("app_kind", "package_manager")
+# A uid this machine's host knows (its first user), for compose watch on Docker 20.10.
+WATCH_UID = 1000
 # One port per pair, so that journeys on parallel workers never compete for one.
 PORTS = {pair.id: 18100 + index for index, pair in enumerate(PAIRS)}
 
@@ -57,6 +63,15 @@ def exclusive(name: str):
     with open(Path(tempfile.gettempdir()) / f"copier-pycontainer-{name}.lock", "w") as lock:
         fcntl.flock(lock, fcntl.LOCK_EX)
         yield
+
+
+def host_python(env: dict[str, str]) -> str:
+    """The newest offered Python this host can run. A README names its interpreter by the answer and
+    `uv sync` needs it on the host, which has only pyenv's CPython 3.10 to 3.13 and can download none;
+    the default (3.14) and 3.15 run in the images, whose stand-ins the image tests cover."""
+    runnable = [version for version in choices("python_version") if shutil.which(f"python{version}", path=env["PATH"])]
+    assert runnable, f"no offered Python ({choices('python_version')}) runs on this host"
+    return max(runnable, key=lambda version: tuple(map(int, version.split("."))))
 
 
 def copy_project(template: Path, parent: Path, name: str, env: dict[str, str], **answers) -> str:
@@ -87,13 +102,40 @@ def check_promises(journey: Journey, variables: dict) -> None:
         for output in journey.output_of(f"curl -fsS http://127.0.0.1:{port}/ready"):
             assert json.loads(output)["status"] == "ready", output
         if variables["uses_postgres"]:
-            [listed] = journey.output_of(f"curl -fsS http://127.0.0.1:{port}/notes ")
+            [listed] = journey.output_of(f"curl -fsS http://127.0.0.1:{port}/notes")
             assert "first note" in listed, listed
     elif variables["app_kind"] == "cli":
         summaries = journey.output_of(f"{variables['run_prefix']}{variables['console_script']} summarise")
         assert summaries and all("age" in output for output in summaries), summaries
     else:
         assert any("job finished" in output for output in journey.output_of("docker compose -f compose.prod.yaml run"))
+
+
+def reloads_after_an_edit(project: Path, variables: dict) -> Callable[[Journey], None]:
+    """The development stack reloads the server when a source file changes, as the README says."""
+
+    def check(journey: Journey) -> None:
+        source = project / "src" / variables["package_name"] / "app.py"
+        logs = ["docker", "compose", "logs", "--no-color", "app"]
+        before = subprocess.run(logs, cwd=project, env=journey.env, capture_output=True, text=True).stdout
+        source.write_text(source.read_text() + "\n# edited while the development stack runs\n")
+        deadline = time.monotonic() + 30
+        while time.monotonic() < deadline:
+            now = subprocess.run(logs, cwd=project, env=journey.env, capture_output=True, text=True).stdout
+            if "reloading" in now[len(before) :].lower():
+                break
+            time.sleep(0.5)
+        else:
+            raise AssertionError(f"no reload within 30 s of an edit:\n{now[-3000:]}")
+        subprocess.run(["git", "checkout", "--", str(source)], cwd=project, check=True)
+        # The next README command expects the reloaded server to answer again.
+        health = f"http://127.0.0.1:{variables['expose_port']}/health"
+        deadline = time.monotonic() + 60
+        while not http_answers(health):
+            assert time.monotonic() < deadline, f"no answer at {health} after the reload"
+            time.sleep(0.5)
+
+    return check
 
 
 # Run-once programs: the production compose command exits with the program's own status.
@@ -109,13 +151,22 @@ FAILING_RUNS = {
 def test_generated_project_journey(axes, request, template_clone, user_environment, tmp_path):
     port = PORTS[request.node.callspec.id]
     name = f"journey-{axes['app_kind']}-{axes['package_manager']}"
-    message = copy_project(template_clone, tmp_path, name, user_environment, **axes, port=port)
+    python = host_python(user_environment)
+    # Compose watch copies files in as the app's uid, which Docker 20.10 resolves on the host: the README
+    # tells its users to pick their own uid there, as this journey does with the host's first user.
+    uid = {"app_uid": WATCH_UID} if axes["app_kind"] in context.WEB_KINDS else {}
+    message = copy_project(
+        template_clone, tmp_path, name, user_environment, **axes, port=port, python_version=python, **uid
+    )
     project = tmp_path / name
     answers = yaml.safe_load((project / ".copier-answers.yml").read_text())
     variables = {**answers, **context.derive(answers)}
-    serving = (variables["local_serve_command"], variables["image_serve_command"])
+    serving = (variables["local_serve_command"], variables["image_serve_command"], variables["compose_watch_command"])
     servers = {command: f"http://127.0.0.1:{port}/health" for command in serving if command}
-    journey = Journey(tmp_path, user_environment, servers)
+    checks = (
+        {variables["compose_watch_command"]: reloads_after_an_edit(project, variables)} if variables["is_web"] else {}
+    )
+    journey = Journey(tmp_path, user_environment, servers, checks)
     try:
         journey.run_all(next_steps(message) + readme_steps((project / "README.md").read_text()))
         check_promises(journey, variables)
@@ -133,10 +184,15 @@ def test_generated_project_journey(axes, request, template_clone, user_environme
         # The workflow runs on a fresh checkout: only what is committed.
         checkout = tmp_path / "checkout"
         git(tmp_path, "clone", "--quiet", str(project), str(checkout))
-        ci = Journey(checkout, user_environment)
+        runner = runner_environment(user_environment, tmp_path / "runner")
+        ci = Journey(checkout, runner)
         with exclusive("ci-tags"):
             ci.run_all(workflow_steps(workflow.read_text()))
         assert any("passed" in output for output in ci.output_of("docker run --rm app:dev pytest")), ci.transcript()
+        summary = Path(runner["GITHUB_STEP_SUMMARY"]).read_text()
+        for shown in (GITHUB_VALUES["steps.push.outputs.digest"], GITHUB_VALUES["steps.image.outputs.version"]):
+            assert shown in summary, summary
+        assert "name=ghcr.io/example/project" in Path(runner["GITHUB_OUTPUT"]).read_text()
 
 
 @pytest.mark.docker

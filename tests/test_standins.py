@@ -10,6 +10,7 @@ import pytest
 from extensions import context
 from tests import harness
 from tests.answers import choices
+from tests.images.standins import postgres_pgdata
 
 pytestmark = pytest.mark.docker
 
@@ -48,6 +49,8 @@ def test_python_image_interface(client, version, flavour):
     assert f"(python {version})" in lines[4]
     assert "LANG=C.UTF-8" in lines
     assert lines[-1] == "ok"
+    environment = dict(item.split("=", 1) for item in client.images.get(image).attrs["Config"]["Env"])
+    assert environment["PYTHON_VERSION"].startswith(f"{version}."), "the Dockerfile's python.version label reads it"
     compilers = shell(client, image, "command -v gcc || true").strip()
     assert bool(compilers) == (flavour == "full")
 
@@ -76,11 +79,13 @@ def psql(container, user: str, database: str, sql: str) -> str:
     return result.output.decode().strip()
 
 
-def test_postgres_image_interface(client, tmp_path):
-    image = context.postgres_image()
+@pytest.mark.parametrize("major", [int(major) for major in choices("postgres_major")])
+def test_postgres_image_interface(client, tmp_path, major):
+    image = context.postgres_image(major)
     available(client, image)
     config = client.images.get(image).attrs["Config"]
-    assert dict(item.split("=", 1) for item in config["Env"])["PGDATA"] == context.postgres_data_path()
+    assert dict(item.split("=", 1) for item in config["Env"])["PGDATA"] == postgres_pgdata(major)
+    assert list(config["Volumes"]) == [context.postgres_data_path(major)]
     secrets = tmp_path / "secrets"
     secrets.mkdir()
     (secrets / "password").write_text("from-a-file\n")
@@ -89,7 +94,7 @@ def test_postgres_image_interface(client, tmp_path):
     (init / "schema.sql").write_text("CREATE TABLE seeded (id int); INSERT INTO seeded VALUES (42);\n")
     volume = client.volumes.create(labels={harness.LABEL: "true"})
     mounts = {
-        volume.name: {"bind": context.postgres_data_path(), "mode": "rw"},
+        volume.name: {"bind": context.postgres_data_path(major), "mode": "rw"},
         str(secrets): {"bind": "/run/secrets", "mode": "ro"},
         str(init): {"bind": "/docker-entrypoint-initdb.d", "mode": "ro"},
     }
@@ -113,5 +118,28 @@ def test_postgres_image_interface(client, tmp_path):
             wait_ready(db, "owner", "ledger")
             assert psql(db, "owner", "ledger", "SELECT count(*) FROM pg_tables WHERE tablename = 'second_run'") == "0"
             assert "Skipping initialization" in db.logs().decode()
+    finally:
+        volume.remove(force=True)
+
+
+@pytest.mark.parametrize("old_mount", ["/var/lib/postgresql/data", "/var/lib/postgresql"])
+def test_postgres_18_refuses_data_of_the_old_layout(client, old_mount):
+    """A volume 17 initialised, mounted where 17 or 18 expects one, stops 18 instead of starting empty beside it."""
+    old, new = context.postgres_image(17), context.postgres_image(18)
+    available(client, old)
+    available(client, new)
+    volume = client.volumes.create(labels={harness.LABEL: "true"})
+    environment = {"POSTGRES_PASSWORD": "secret"}
+    try:
+        with harness.running(
+            client, old, environment=environment, volumes={volume.name: {"bind": "/var/lib/postgresql/data"}}
+        ) as db:
+            wait_ready(db, "postgres", "postgres")
+            db.stop(timeout=20)
+        code, _, stderr, _ = harness.run_to_exit(
+            client, new, timeout=60, environment=environment, volumes={volume.name: {"bind": old_mount}}
+        )
+        assert code == 1, stderr
+        assert "/var/lib/postgresql" in stderr and "PostgreSQL 17" in stderr, stderr
     finally:
         volume.remove(force=True)

@@ -18,6 +18,7 @@ import pytest
 import yaml
 from copier import run_copy, run_update
 
+from extensions import context
 from tests import harness
 from tests.conftest import TEMPLATE_PATHS, copier_cli, git
 from tests.locks import relock_into
@@ -140,6 +141,13 @@ def generate_and_edit(template: Path, destination: Path, answers: dict) -> Path:
     return destination
 
 
+def relock_as_told(project: Path) -> None:
+    """The relock the update message gives (network needed): updates leave the lock to the project."""
+    command = context.derive(yaml.safe_load((project / ".copier-answers.yml").read_text()))["lock_command"]
+    env = {**os.environ, "UV_PYTHON": sys.executable}
+    subprocess.run(command, shell=True, cwd=project, check=True, capture_output=True, env=env, timeout=600)
+
+
 def update(project: Path, vcs_ref: str = "2.0.0") -> None:
     run_update(project, vcs_ref=vcs_ref, defaults=True, unsafe=True, overwrite=True, quiet=True)
 
@@ -152,14 +160,19 @@ def conflict_blocks(text: str) -> list[tuple[str, str]]:
 @pytest.mark.parametrize("answers", SCENARIOS)
 def test_update_brings_the_release_and_keeps_user_work(template_releases, tmp_path, answers):
     project = generate_and_edit(template_releases, tmp_path / "ledger", answers)
+    lock_file = project / ("uv.lock" if answers["package_manager"] == "uv" else "requirements-dev.txt")
+    lock_before = lock_file.read_text()
     update(project)
 
     # The template's changes arrive, through 2.0.0's own extension.
     assert "from the stable channel" in (project / "CONTRIBUTING.md").read_text()
     dockerfile = (project / "Dockerfile").read_text()
     assert "    PYTHONFAULTHANDLER=1 \\\n" in dockerfile
-    lock = (project / ("uv.lock" if answers["package_manager"] == "uv" else "requirements-dev.txt")).read_text()
     assert "ruff>=0.9" in (project / "pyproject.toml").read_text()
+    # The lock is the project's: the update leaves it, and the relock the update message gives takes the change.
+    assert lock_file.read_text() == lock_before
+    relock_as_told(project)
+    lock = lock_file.read_text()
     assert "ruff" in lock
     if answers["package_manager"] == "uv":
         assert 'specifier = ">=0.9"' in lock
@@ -201,18 +214,18 @@ def resolve_keeping_ours(path: Path) -> None:
     path.write_text(re.sub(r"<<<<<<< [^\n]*\n(.*?)=======\n.*?>>>>>>> [^\n]*\n", r"\1", text, flags=re.DOTALL))
 
 
-def run_own_tests(project: Path, package_manager: str) -> None:
+def run_own_tests(project: Path, package_manager: str, python: str = sys.executable) -> None:
     if package_manager == "uv":
         commands = [["uv", "sync", "--locked"], ["uv", "run", "pytest", "-q"]]
     else:
         commands = [
-            [sys.executable, "-m", "venv", ".venv"],
+            [python, "-m", "venv", ".venv"],
             [".venv/bin/pip", "install", "-q", "--require-hashes", "-r", "requirements-dev.txt"],
             [".venv/bin/pip", "install", "-q", "--no-deps", "--editable", "."],
             [".venv/bin/pytest", "-q"],
         ]
     # The interpreter running the suite stands in for the one .python-version names, as for the pip branch.
-    env = {**os.environ, "UV_PYTHON": sys.executable}
+    env = {**os.environ, "UV_PYTHON": python}
     for command in commands:
         result = subprocess.run(command, cwd=project, capture_output=True, text=True, timeout=600, env=env)
         assert result.returncode == 0, f"{command} failed:\n{result.stdout[-3000:]}\n{result.stderr[-3000:]}"
@@ -229,9 +242,11 @@ def test_update_with_no_network(template_releases, tmp_path):
 
 
 @pytest.mark.docker
+@pytest.mark.network
 def test_updated_project_image_builds(template_releases, tmp_path):
     project = generate_and_edit(template_releases, tmp_path / "ledger", {"app_kind": "fastapi"})
     update(project)
+    relock_as_told(project)
     resolve_keeping_ours(project / "compose.yaml")
     secret_file, _ = harness.secret_with_marker(tmp_path)
     image = "copier-pycontainer-test/updated:runtime"

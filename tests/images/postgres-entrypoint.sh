@@ -66,11 +66,29 @@ initialise() {
 	echo 'PostgreSQL init process complete; ready for start up.'
 }
 
+# 18 and later keep the cluster in /var/lib/postgresql/MAJOR/docker: a cluster found where older
+# images kept theirs was made by another major, and starting beside it would hide it.
+refuse_old_layout() {
+	[ "$PGDATA" = "/var/lib/postgresql/$PG_MAJOR/docker" ] || return 0
+	[ -s "$PGDATA/PG_VERSION" ] && return 0
+	local found=() dir
+	for dir in /var/lib/postgresql/data /var/lib/postgresql; do
+		if [ -s "$dir/PG_VERSION" ]; then found+=("$dir (PostgreSQL $(<"$dir/PG_VERSION"))"); fi
+	done
+	[ "${#found[@]}" -eq 0 ] && return 0
+	echo >&2 "error: PostgreSQL $PG_MAJOR keeps its data in $PGDATA, under one volume at /var/lib/postgresql,"
+	echo >&2 "       but data of an older layout was found in: ${found[*]}"
+	echo >&2 "       Dump it with the old major's image and restore it into a new volume (pg_dumpall, psql), or"
+	echo >&2 "       upgrade it with pg_upgrade; see https://github.com/docker-library/postgres/pull/1259"
+	exit 1
+}
+
 if [ "${1:0:1}" = '-' ]; then
 	set -- postgres "$@"
 fi
 
 if [ "$1" = postgres ]; then
+	refuse_old_layout
 	if [ "$(id -u)" = 0 ]; then
 		mkdir -p "$PGDATA"
 		chown -R postgres:postgres "$PGDATA"

@@ -2,6 +2,8 @@
 ARG ROOT_IMAGE
 FROM ${ROOT_IMAGE}
 ARG PG_MAJOR
+ARG PGDATA_PATH=/var/lib/postgresql/data
+ARG VOLUME_PATH=/var/lib/postgresql/data
 # The official image fixes the postgres user at uid/gid 999 before the server package creates it.
 RUN groupadd --system --gid 999 postgres \
     && useradd --system --uid 999 --gid 999 --home-dir /var/lib/postgresql --shell /bin/bash postgres \
@@ -16,9 +18,9 @@ RUN groupadd --system --gid 999 postgres \
 ENV PG_MAJOR=${PG_MAJOR} \
     PATH=/usr/lib/postgresql/${PG_MAJOR}/bin:/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin \
     LANG=C.UTF-8 \
-    PGDATA=/var/lib/postgresql/data
+    PGDATA=${PGDATA_PATH}
 RUN mkdir -p "$PGDATA" && chown postgres:postgres "$PGDATA" && chmod 1777 "$PGDATA"
-VOLUME /var/lib/postgresql/data
+VOLUME ${VOLUME_PATH}
 COPY postgres-entrypoint.sh /usr/local/bin/docker-entrypoint.sh
 ENTRYPOINT ["docker-entrypoint.sh"]
 STOPSIGNAL SIGINT

@@ -30,7 +30,7 @@ from tests.harness import HOST_CA_BUNDLE, docker_cli  # noqa: E402
 DEBIAN_MIRROR = os.environ.get("DEBIAN_MIRROR", "http://deb.debian.org/debian")
 STANDIN_LABEL = "org.copier-pycontainer.standin"
 # Interpreters no source build here provides, from the Debian suite that ships them.
-DEBIAN_PYTHON_SUITE = {"3.14": "sid"}
+DEBIAN_PYTHON_SUITE = {"3.14": "sid", "3.15": "sid"}
 PYENV_ROOT_SUITE = "bookworm"
 PYENV_VERSIONS = Path(os.environ.get("PYENV_ROOT", "/root/.pyenv")) / "versions"
 POSTGRES_SUITE = {15: "bookworm", 17: "trixie", 18: "sid"}
@@ -183,7 +183,19 @@ def build_python(ref: str, minor: str, flavour: str) -> str:
             return f"source-built CPython {prefix.name} on Debian {suite}"
         extra = f"python{minor}-dev" if flavour == "full" else ""
         build(ref, "python-debian.Dockerfile", ctx, ROOT_IMAGE=root, PYTHON_MINOR=minor, EXTRA_PACKAGES=extra)
-        return f"Debian {suite} python{minor}"
+        probe = "import platform; print(platform.python_version())"
+        release = docker("run", "--rm", ref, "python3", "-c", probe, capture=True).stdout.strip()
+        # The official images name their exact release in PYTHON_VERSION; it is known only once installed.
+        set_env(ref, "PYTHON_VERSION", release)
+        return f"Debian {suite} python{minor} ({release})"
+
+
+def set_env(ref: str, name: str, value: str) -> None:
+    """Give an image one more environment variable, keeping its name and labels."""
+    dockerfile = f"FROM {ref}\nENV {name}={value}\n"
+    result = docker("build", "--quiet", "-t", ref, "-", input=dockerfile, check=False, capture=True)
+    if result.returncode != 0:
+        raise RuntimeError(f"setting {name} on {ref} failed:\n{result.stdout}")
 
 
 def build_uv(ref: str, version: str) -> str:
@@ -214,10 +226,23 @@ def build_uv(ref: str, version: str) -> str:
     return f"uv {version} static (musl) binaries from PyPI's wheel, as in the official image"
 
 
+def postgres_pgdata(major: int) -> str:
+    """The official image's PGDATA: 18 moved the cluster into a per-major directory of its volume."""
+    return f"/var/lib/postgresql/{major}/docker" if major >= 18 else "/var/lib/postgresql/data"
+
+
 def build_postgres(ref: str, major: int) -> str:
     suite = POSTGRES_SUITE[major]
     root = debian_root(suite)
-    build(ref, "postgres.Dockerfile", HERE, ROOT_IMAGE=root, PG_MAJOR=str(major))
+    build(
+        ref,
+        "postgres.Dockerfile",
+        HERE,
+        ROOT_IMAGE=root,
+        PG_MAJOR=str(major),
+        PGDATA_PATH=postgres_pgdata(major),
+        VOLUME_PATH=context.postgres_data_path(major),
+    )
     return f"Debian {suite} postgresql-{major}"
 
 
@@ -232,7 +257,8 @@ def wanted() -> list[tuple[str, object]]:
             else:
                 items.append((ref, lambda r=ref, v=version, f=flavour: build_python(r, v, f)))
     items.append((context.uv_image(), lambda: build_uv(context.uv_image(), context.UV_VERSION)))
-    items.append((context.postgres_image(), lambda: build_postgres(context.postgres_image(), context.POSTGRES_MAJOR)))
+    for major in map(int, choices("postgres_major")):
+        items.append((context.postgres_image(major), lambda m=major: build_postgres(context.postgres_image(m), m)))
     return items
 
 

@@ -1,0 +1,54 @@
+"""The job's schedule answer reaches every deployment form as one text, in one time zone."""
+
+from __future__ import annotations
+
+import re
+
+import yaml
+
+from extensions import context
+
+# Two spaces on purpose: every place must print the one normalised text context.py derives.
+ANSWER = "*/30  2-4 * * MON-FRI"
+SCHEDULE = "*/30 2-4 * * MON-FRI"
+
+
+def test_schedule_is_derived_once_with_its_time_zone_and_host_crontab_line():
+    derived = context.derive(
+        {
+            "project_slug": "sweeper",
+            "package_name": "sweeper",
+            "app_kind": "job",
+            "package_manager": "uv",
+            "python_version": "3.13",
+            "base_flavour": "slim",
+            "app_uid": "10001",
+            "schedule": ANSWER,
+        }
+    )
+    assert derived["cron_schedule"] == SCHEDULE
+    assert derived["schedule_time_zone"] == "Etc/UTC"
+    assert derived["host_crontab_line"].startswith(f"{SCHEDULE} ")
+    assert derived["host_crontab_line"].endswith("docker compose -f compose.prod.yaml run --rm app")
+
+
+def test_every_printed_schedule_is_the_same_text(render):
+    project = render(app_kind="job", with_kubernetes=True, schedule=ANSWER)
+    cronjob = yaml.safe_load(project.read("k8s/cronjob.yaml"))
+    assert cronjob["spec"]["schedule"] == SCHEDULE
+    assert cronjob["spec"]["timeZone"] == "Etc/UTC"
+    assert cronjob["spec"]["concurrencyPolicy"] == "Forbid"
+    readme = project.read("README.md")
+    crontab = re.search(r"```crontab\n(.*?)```", readme, re.DOTALL)
+    assert crontab, "the README shows no host crontab for compose users"
+    lines = crontab.group(1).splitlines()
+    assert lines == ["CRON_TZ=Etc/UTC", f"{SCHEDULE} {lines[1][len(SCHEDULE) + 1 :]}"]
+    assert lines[1].endswith("docker compose -f compose.prod.yaml run --rm app")
+    printed = {
+        "README": readme,
+        "k8s/cronjob.yaml": project.read("k8s/cronjob.yaml"),
+        "job.py": next(project.path.glob("src/*/job.py")).read_text(),
+    }
+    for name, text in printed.items():
+        assert SCHEDULE in text, f"{name} does not print the schedule"
+        assert ANSWER not in text, f"{name} prints the unnormalised answer"
