@@ -170,7 +170,8 @@ def runtime_dependencies(app_kind: str) -> list[str]:
 
 
 def dev_dependencies(app_kind: str) -> list[str]:
-    extra = {"fastapi": ["httpx>=0.28"]}.get(app_kind, [])
+    # Starlette's TestClient asks for httpx2 and warns on the older httpx.
+    extra = {"fastapi": ["httpx2>=2.16"]}.get(app_kind, [])
     return ["pytest>=8.3", "ruff>=0.8", *extra]
 
 
@@ -199,7 +200,7 @@ IMPORT_NAMES = {
     "gunicorn": ("gunicorn", "packaging"),
     "pytest": ("pytest", "_pytest", "pluggy", "iniconfig", "pygments", "exceptiongroup", "tomli", "packaging"),
     "ruff": ("ruff",),
-    "httpx": ("httpx", "httpcore", "h11", "certifi", "idna", "sniffio", "anyio"),
+    "httpx2": ("httpx2", "httpcore2", "h11", "idna", "anyio", "truststore"),
     "uv_build": ("uv_build",),
 }
 ALL_KINDS = (*WEB_KINDS, "cli", "job")

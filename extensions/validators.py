@@ -61,6 +61,7 @@ PROJECT_SLUG = re.compile(r"[a-z][a-z0-9]*(-[a-z0-9]+)*")
 # Fallbacks that make a default valid: a slug must start with a letter, a package must shadow nothing.
 SLUG_PREFIX = "project"
 PACKAGE_SUFFIX = "_app"
+SLUG_SUFFIX = "-app"
 
 
 def free_text_problem(text: str, question: str) -> str:
@@ -78,6 +79,9 @@ def project_slug_problem(slug: str) -> str:
         )
     if len(slug) > NAME_MAX_LENGTH:
         return f"project_slug must be at most {NAME_MAX_LENGTH} characters: got {len(slug)}"
+    if slug.replace("-", "_") in context.dependency_import_names():
+        # uv and pip resolve the project and its dependency as one package: the lock cannot be made.
+        return f"project_slug '{slug}' is the name of a package the project installs; choose another, like '{slug}-app'"
     return ""
 
 
@@ -87,7 +91,10 @@ def slugify(text: str) -> str:
     slug = re.sub(r"[^a-z0-9]+", "-", ascii_text.lower()).strip("-")
     if not slug[:1].isalpha():
         slug = f"{SLUG_PREFIX}-{slug}".rstrip("-")
-    return slug[:NAME_MAX_LENGTH].rstrip("-")
+    slug = slug[:NAME_MAX_LENGTH].rstrip("-")
+    if project_slug_problem(slug):
+        slug = slug[: NAME_MAX_LENGTH - len(SLUG_SUFFIX)].rstrip("-") + SLUG_SUFFIX
+    return slug
 
 
 def package_name_from(slug: str) -> str:

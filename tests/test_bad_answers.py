@@ -32,7 +32,7 @@ CORPUS = (
         ("package_name", "gunicorn", {}),
         ("package_name", "uvicorn", {}),
         ("package_name", "psycopg", {}),
-        ("package_name", "httpx", {}),
+        ("package_name", "httpx2", {}),
         ("package_name", "ruff", {}),
         ("package_name", "starlette", {}),
         ("package_name", "pydantic", {}),

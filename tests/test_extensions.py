@@ -305,6 +305,8 @@ def test_shell_quote_and_comment_text():
         ('Ça "va" l\'été', "ca-va-l-ete"),
         ("!!!", "project"),
         ("Ångström", "angstrom"),
+        ("Flask", "flask-app"),
+        ("Pydantic Core", "pydantic-core-app"),
     ],
 )
 def test_slugify_transliterates_and_starts_with_a_letter(name, slug):
@@ -329,12 +331,18 @@ def test_package_name_default_is_valid(slug, package):
 @pytest.mark.parametrize(
     "name",
     [
-        *("fastapi", "flask", "pytest", "gunicorn", "uvicorn", "psycopg", "httpx", "ruff"),
+        *("fastapi", "flask", "pytest", "gunicorn", "uvicorn", "psycopg", "httpx2", "ruff"),
         *("starlette", "pydantic", "werkzeug", "jinja2", "click", "uvloop", "httptools"),
     ],
 )
 def test_package_names_of_dependencies_are_refused(name):
     assert "dependencies" in package_name_problem(name)
+
+
+@pytest.mark.parametrize("slug", ["flask", "fastapi", "pydantic-core", "psycopg-binary", "alembic", "ruff"])
+def test_project_slugs_of_dependencies_are_refused(slug):
+    # A project named like one of its own dependencies cannot be locked or installed.
+    assert "a package the project installs" in project_slug_problem(slug)
 
 
 def test_every_dependency_has_its_import_names():
