@@ -140,7 +140,7 @@ def skip_reason(command: str) -> str | None:
 
 
 def tool_path(directory: Path) -> Path:
-    """A PATH directory with what a user's shell (or GitHub's runner) has: a BuildKit docker CLI, pipx,
+    """A PATH directory with what a user's shell (or GitHub's runner) has: a BuildKit docker CLI, uv, pipx,
     and the `pythonX.Y` the README names (this machine's interpreters sit behind pyenv shims)."""
     directory.mkdir(parents=True, exist_ok=True)
     suite_bin = Path(sys.executable).parent
@@ -150,6 +150,10 @@ def tool_path(directory: Path) -> Path:
         # The task runner a README's `just` lines need, as a user installs it (PyPI's rust-just ships the binary).
         "just": shutil.which("just") or str(suite_bin / "just"),
     }
+    # uv as the README's prerequisites install it, one binary on PATH. A pyenv shim would answer only
+    # inside the interpreter it was installed for, not in a project whose .python-version names another.
+    for name in ("uv", "uvx"):
+        links[name] = str(suite_bin / name) if (suite_bin / name).exists() else shutil.which(name) or name
     for interpreter in sorted(Path.home().glob(".pyenv/versions/3.*/bin/python3.*")):
         if re.fullmatch(r"python3\.\d+", interpreter.name):
             links.setdefault(interpreter.name, str(interpreter))

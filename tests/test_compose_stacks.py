@@ -169,7 +169,8 @@ def test_moving_postgresql_17_to_18_keeps_the_notes(client, committed_template, 
         assert status == 201
         Journey(project, user_environment).run_all(move)
         assert recorded_answers(project)["postgres_major"] == "18"
-        assert harness.http_get(18121, "/notes") == (200, [note])
+        status, page = harness.http_get(18121, "/notes")
+        assert (status, page["notes"]) == (200, [note]), page
         [db] = client.containers.list(filters={"label": f"com.docker.compose.project={slug}-dev", "name": "db"})
         assert db.image.tags == ["postgres:18"]
         volumes = {
