@@ -162,41 +162,10 @@ def build(subject: Subject, tag: str | None = None) -> tuple[float, list[str]]:
     secret_file = WORK / "ca-bundle.pem"
     if not secret_file.exists():
         shutil.copy(harness.HOST_CA_BUNDLE, secret_file)
-    started = time.monotonic()
-    result = subprocess.run(
-        [
-            harness.docker_cli(),
-            "build",
-            "--progress=plain",
-            "-f",
-            subject.dockerfile,
-            "--secret",
-            f"id=ca_bundle,src={secret_file}",
-            "-t",
-            tag or subject.image,
-            ".",
-        ],
-        cwd=subject.context_dir,
-        capture_output=True,
-        text=True,
-        env={**os.environ, "DOCKER_BUILDKIT": "1"},
+    built = harness.build(
+        subject.context_dir, tag or subject.image, target=None, secret_file=secret_file, dockerfile=subject.dockerfile
     )
-    seconds = time.monotonic() - started
-    if result.returncode != 0:
-        raise RuntimeError("build failed:\n" + "\n".join(result.stderr.splitlines()[-30:]))
-    steps: dict[str, str] = {}
-    cached = set()
-    for line in result.stderr.splitlines():
-        if match := re.match(r"#(\d+) \[([^\]]+)\] (\S+)", line):
-            steps[match.group(1)] = f"{match.group(2)} {match.group(3)}"
-        elif match := re.match(r"#(\d+) CACHED", line):
-            cached.add(match.group(1))
-    ran = [
-        step
-        for number, step in steps.items()
-        if number not in cached and "internal" not in step and step.split()[-1] != "FROM"
-    ]
-    return round(seconds, 2), ran
+    return round(built.seconds, 2), built.steps_ran
 
 
 def size_breakdown(subject: Subject) -> dict[str, float]:
@@ -346,7 +315,7 @@ def measure(subject: Subject, repeat: int, cold: bool, wrk_seconds: int, connect
         docker("builder", "prune", "--all", "--force")
     try:
         results["cold_build"], _ = build(subject)
-    except RuntimeError as error:
+    except harness.BuildFailed as error:
         subject.failure = str(error)
         return
     results["size"] = size_breakdown(subject)
@@ -549,9 +518,8 @@ def write_targets(lines: list[str], subjects: list[Subject]) -> None:
                 f"({size['over_base'] - size['bytecode']:.1f} MB without) | "
                 f"{verdict(size['over_base'] <= theirs, miss, 'size')} |"
             )
-        project_only = all(step.split()[0] in ("build", "runtime") for step in r["source_rebuild_ran"]) and not any(
-            step.split()[0] == "deps" for step in r["source_rebuild_ran"]
-        )
+        # Only the runtime stage's own steps: neither the dependencies nor the installed project ran again.
+        project_only = all(step.split()[0] == "runtime" for step in r["source_rebuild_ran"])
         lines.append(
             f"| a source edit re-runs only the project layer | {subject.name} | "
             f"{', '.join(r['source_rebuild_ran'])} | {'met' if project_only else 'missed'} |"

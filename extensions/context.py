@@ -409,6 +409,11 @@ REQUIRED_ANSWERS = frozenset(
 )
 
 
+def site_packages(python_version: str) -> str:
+    """Where the image's virtual environment keeps packages: the runtime copies the project's source there."""
+    return f"/opt/venv/lib/python{python_version}/site-packages"
+
+
 def derive(answers: dict[str, Any]) -> dict[str, Any]:
     """All derived values for one set of answers."""
     kind = answers["app_kind"]
@@ -437,6 +442,7 @@ def derive(answers: dict[str, Any]) -> dict[str, Any]:
         "uv_version": UV_VERSION,
         "hadolint_version": HADOLINT_VERSION,
         "uv_build_range": uv_build_range(),
+        "site_packages": site_packages(version),
         "postgres_image": postgres_image(major),
         "postgres_major": major,
         "postgres_data_path": postgres_data_path(major),

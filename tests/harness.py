@@ -6,6 +6,7 @@ from __future__ import annotations
 import importlib.util
 import json
 import os
+import re
 import shutil
 import subprocess
 import sys
@@ -84,6 +85,22 @@ class Build:
     seconds: float
     output: str
 
+    @property
+    def steps_ran(self) -> list[str]:
+        """The steps (`stage n/m INSTRUCTION`) that ran rather than came from the cache."""
+        steps: dict[str, str] = {}
+        cached = set()
+        for line in self.output.splitlines():
+            if match := re.match(r"#(\d+) \[([^\]]+)\] (\S+)", line):
+                steps[match.group(1)] = f"{match.group(2)} {match.group(3)}"
+            elif match := re.match(r"#(\d+) CACHED", line):
+                cached.add(match.group(1))
+        return [
+            step
+            for number, step in steps.items()
+            if number not in cached and "internal" not in step and step.split()[-1] != "FROM"
+        ]
+
 
 class BuildFailed(AssertionError):
     pass
@@ -92,12 +109,17 @@ class BuildFailed(AssertionError):
 def build(
     context_dir: Path,
     tag: str,
-    target: str = "runtime",
+    target: str | None = "runtime",
     secret_file: Path | None = None,
     build_args: dict[str, str] | None = None,
+    dockerfile: str | None = None,
 ) -> Build:
-    """Build a target with BuildKit; a failure carries the engine's own output."""
-    command = [docker_cli(), "build", "--progress=plain", "--target", target, "--tag", tag, "--label", f"{LABEL}=true"]
+    """Build a target (None: the last stage) with BuildKit; a failure carries the engine's own output."""
+    command = [docker_cli(), "build", "--progress=plain", "--tag", tag, "--label", f"{LABEL}=true"]
+    if target is not None:
+        command += ["--target", target]
+    if dockerfile is not None:
+        command += ["--file", str(Path(context_dir) / dockerfile)]
     if secret_file is not None:
         command += ["--secret", f"id=ca_bundle,src={secret_file}"]
     for key, value in (build_args or {}).items():

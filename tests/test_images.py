@@ -10,10 +10,12 @@ import contextlib
 import json
 import os
 import time
+import uuid
 from pathlib import Path
 
 import docker.errors
 import pytest
+import yaml
 
 from extensions import context
 from tests import harness
@@ -237,6 +239,21 @@ def test_variant_builds_and_runs(client, variant, build_secret, tmp_path):
         check_web(client, report, project, runtime, 8000)
     else:
         CHECKS[kind](client, report, project, runtime, tmp_path)
+    with report.check("a source edit re-runs only the runtime stage's source copy, and the image runs the edit"):
+        recorded = yaml.safe_load(project.read(".copier-answers.yml"))
+        package, distribution = recorded["package_name"], recorded["project_slug"]
+        init = project.path / "src" / package / "__init__.py"
+        edit = uuid.uuid4().hex  # new in every run: an edit built before would come from the cache
+        init.write_text(init.read_text() + f"\nSOURCE_EDIT = '{edit}'\n")
+        rebuilt = harness.build(
+            project.path, runtime, secret_file=secret_file, build_args={"APP_VERSION": "0.1.0", "VCS_REF": "test"}
+        )
+        # Within the runtime stage: its COPY of src/, and a WORKDIR after it if the kind has one.
+        ran = [step.split(maxsplit=1)[0] + " " + step.split()[-1] for step in rebuilt.steps_ran]
+        assert ran[:1] == ["runtime COPY"] and set(ran[1:]) <= {"runtime WORKDIR"}, rebuilt.steps_ran
+        probe = f"import importlib.metadata as m, {package}; print({package}.SOURCE_EDIT, m.version('{distribution}'))"
+        code, out, err, _ = harness.run_to_exit(client, runtime, entrypoint=["python", "-c", probe])
+        assert (code, out.split()) == (0, [edit, "0.1.0"]), err
     dev = f"{repository}:dev"
     with report.check("dev target builds"):
         harness.build(project.path, dev, target="dev", secret_file=secret_file)
