@@ -25,13 +25,10 @@ from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path
 
-REPO = Path(__file__).resolve().parents[1]
-sys.path.insert(0, str(REPO))
+from copier import run_copy
 
-from copier import run_copy  # noqa: E402
-
-from extensions import context  # noqa: E402
-from tests import harness  # noqa: E402
+from extensions import context
+from tooling import REPO, containers, engine
 
 DEFAULT_WORK = REPO / "bench" / "work"
 WORK = DEFAULT_WORK
@@ -87,7 +84,7 @@ def sh(*command: str, cwd: Path | None = None, check: bool = True) -> subprocess
 
 
 def docker(*args: str, check: bool = True) -> subprocess.CompletedProcess:
-    return sh(harness.docker_cli(), *args, check=check)
+    return sh(engine.docker_cli(), *args, check=check)
 
 
 def prepare(names: list[str]) -> list[Subject]:
@@ -177,8 +174,8 @@ def build(subject: Subject, tag: str | None = None) -> tuple[float, list[str]]:
     """Seconds, and the build steps that ran rather than came from the cache."""
     secret_file = WORK / "ca-bundle.pem"
     if not secret_file.exists():
-        shutil.copy(harness.HOST_CA_BUNDLE, secret_file)
-    built = harness.build(
+        shutil.copy(engine.HOST_CA_BUNDLE, secret_file)
+    built = engine.build(
         subject.context_dir, tag or subject.image, target=None, secret_file=secret_file, dockerfile=subject.dockerfile
     )
     return round(built.seconds, 2), built.steps_ran
@@ -267,8 +264,8 @@ def stop_of_non_web(subject: Subject) -> float:
         os.chown(WORK / "old", 10001, 10001)
     container = docker("run", "-d", *extra, subject.image, *command).stdout.strip()
     try:
-        running = harness.engine().containers.get(container)
-        harness.wait_for(lambda: harness.handles_sigterm(running), 30, what="a SIGTERM handler")
+        running = engine.engine().containers.get(container)
+        containers.wait_for(lambda: containers.handles_sigterm(running), 30, what="a SIGTERM handler")
         started = time.monotonic()
         docker("stop", container)
         return round(time.monotonic() - started, 3)
@@ -280,7 +277,7 @@ def throughput(subject: Subject, seconds: int, connections: int) -> float:
     container = docker("run", "-d", "-p", "127.0.0.1::8000", subject.image).stdout.strip()
     try:
         port = int(docker("port", container, "8000/tcp").stdout.split(":")[-1])
-        harness.wait_for(lambda: _answers(port), 60, what="/health")
+        containers.wait_for(lambda: _answers(port), 60, what="/health")
         out = sh("wrk", "-t2", f"-c{connections}", f"-d{seconds}s", f"http://127.0.0.1:{port}/health").stdout
         return float(re.search(r"Requests/sec:\s+([\d.]+)", out).group(1))
     finally:
@@ -331,7 +328,7 @@ def measure(subject: Subject, repeat: int, cold: bool, wrk_seconds: int, connect
         docker("builder", "prune", "--all", "--force")
     try:
         results["cold_build"], _ = build(subject)
-    except harness.BuildFailed as error:
+    except engine.BuildFailed as error:
         subject.failure = str(error)
         return
     results["size"] = size_breakdown(subject)

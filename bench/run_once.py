@@ -22,12 +22,9 @@ from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
 
-REPO = Path(__file__).resolve().parents[1]
-sys.path.insert(0, str(REPO))
+from copier import run_copy
 
-from copier import run_copy  # noqa: E402
-
-from tests import harness  # noqa: E402
+from tooling import REPO, containers, engine
 
 PACKAGE = "bench_app"
 OUTPUT = REPO / "bench" / "RESULTS-run-once.md"
@@ -124,7 +121,7 @@ def make_tree(root: Path, files: int, per_directory: int = 1000) -> None:
 def bench_job_stop(work: Path, files: int, run_seconds: float) -> list[dict[str, str]]:
     project = generate(work / "job", {"app_kind": "job", "package_manager": "uv"})
     image = "copier-pycontainer-bench/run-once-job"
-    harness.build(project, image)
+    engine.build(project, image)
     # tmpfs keeps a million inodes quick to create and to drop; the walk is the same on any file system.
     tree = Path(tempfile.mkdtemp(prefix="run-once-tree-", dir="/dev/shm" if Path("/dev/shm").is_dir() else None))
     try:
@@ -134,12 +131,12 @@ def bench_job_stop(work: Path, files: int, run_seconds: float) -> list[dict[str,
         os.chown(tree, 10001, 10001)
         for directory in tree.iterdir():
             os.chown(directory, 10001, 10001)
-        client = harness.engine()
+        client = engine.engine()
         options = {"environment": {"PRUNE_MAX_AGE_DAYS": "0"}, "volumes": {str(tree): {"bind": "/data", "mode": "rw"}}}
-        with harness.running(client, image, **options) as job:
-            harness.wait_for(lambda: b'"deleted"' in job.logs(tail=5), 60, what="the first deletion", container=job)
+        with engine.running(client, image, **options) as job:
+            containers.wait_for(lambda: b'"deleted"' in job.logs(tail=5), 60, what="the first deletion", container=job)
             time.sleep(run_seconds)
-            stop = harness.stop_seconds(job)
+            stop = containers.stop_seconds(job)
             job.reload()
             code = job.attrs["State"]["ExitCode"]
             remaining = sum(len(os.listdir(directory)) for directory in tree.iterdir())

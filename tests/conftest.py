@@ -2,49 +2,19 @@
 
 from __future__ import annotations
 
-import itertools
 import json
 import os
 import shutil
 import subprocess
-import sys
 import time
-from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
 import pytest
 
-from tests import harness, journeys
-from tests.answers import REPO, choices, questions
-
-TEMPLATE_PATHS = ["copier.yml", "template", "extensions", "includes"]
-WEB_KINDS = [kind for kind in choices("app_kind") if kind in ("fastapi", "flask")]
-
-
-def answers_for(**answers: Any) -> dict[str, Any]:
-    """Answers for a test project; every key must be a question of copier.yml."""
-    unknown = set(answers) - set(questions())
-    assert not unknown, f"answers name no question of copier.yml: {sorted(unknown)}"
-    return {"project_name": "Sample Service", **answers}
-
-
-def matrix(*axes: str) -> list[dict[str, Any]]:
-    """Every combination of the named choice questions, as pytest params with readable ids."""
-    combos = itertools.product(*(choices(axis) for axis in axes))
-    return [pytest.param(dict(zip(axes, combo, strict=True)), id="-".join(map(str, combo))) for combo in combos]
-
-
-@dataclass
-class Rendered:
-    path: Path
-    answers: dict[str, Any] = field(default_factory=dict)
-
-    def read(self, name: str) -> str:
-        return (self.path / name).read_text()
-
-    def files(self) -> set[str]:
-        return {str(p.relative_to(self.path)) for p in self.path.rglob("*") if p.is_file() and ".git" not in p.parts}
+from tooling import REPO, engine, journeys
+from tooling.answers import answers_for
+from tooling.project import TEMPLATE_PATHS, Rendered, git
 
 
 @pytest.fixture(scope="session")
@@ -56,19 +26,6 @@ def copier_template_paths() -> list[str]:
 @pytest.fixture
 def copier_defaults() -> dict[str, Any]:
     return answers_for()
-
-
-def git(cwd: Path, *args: str) -> str:
-    env = {
-        **os.environ,
-        "GIT_AUTHOR_NAME": "Test",
-        "GIT_AUTHOR_EMAIL": "test@example.com",
-        "GIT_COMMITTER_NAME": "Test",
-        "GIT_COMMITTER_EMAIL": "test@example.com",
-        "GIT_CONFIG_GLOBAL": os.devnull,
-        "GIT_CONFIG_NOSYSTEM": "1",
-    }
-    return subprocess.run(["git", *args], cwd=cwd, env=env, check=True, text=True, capture_output=True).stdout
 
 
 @pytest.fixture
@@ -107,7 +64,7 @@ def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item
     engine_tests = [item for item in items if item.get_closest_marker("docker")]
     if not engine_tests or os.environ.get("CI"):
         return
-    if reason := harness.engine_problem():
+    if reason := engine.engine_problem():
         for item in engine_tests:
             item.add_marker(pytest.mark.skip(reason=reason))
 
@@ -145,14 +102,3 @@ def pytest_runtest_logreport(report: pytest.TestReport) -> None:
     if report.skipped and "test_variant_builds_and_runs" in report.nodeid:
         reason = report.longrepr[2] if isinstance(report.longrepr, tuple) else str(report.longrepr)
         _SKIPPED[report.nodeid.split("[", 1)[1].rstrip("]")] = reason.removeprefix("Skipped: ")
-
-
-def copier_cli(*args: str, offline: bool = False, timeout: int = 300) -> subprocess.CompletedProcess:
-    """Run the copier command line; offline runs it in an empty network namespace (skips if none can be made)."""
-    prefix: list[str] = []
-    if offline:
-        if subprocess.run(["unshare", "--net", "true"], capture_output=True).returncode != 0:
-            pytest.skip("unshare --net is not permitted here, so no network-free namespace can be made")
-        prefix = ["unshare", "--net"]
-    command = [*prefix, sys.executable, "-m", "copier", *args]
-    return subprocess.run(command, capture_output=True, text=True, timeout=timeout)

@@ -6,8 +6,8 @@ from pathlib import Path
 
 import pytest
 
-from tests.answers import choice_questions, choices, questions, update_only_choices
-from tests.conftest import answers_for, copier_cli
+from tooling.answers import answers_for, choice_questions, choices, questions, update_only_choices
+from tooling.project import copier_cli
 
 # (question, bad value, other answers the question needs to be asked)
 CORPUS = (

@@ -8,7 +8,7 @@ import sys
 
 import pytest
 
-from tests.answers import REPO
+from tooling import REPO
 
 pytestmark = pytest.mark.docker
 

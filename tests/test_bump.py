@@ -1,11 +1,11 @@
-"""`python -m tests.bump` moves every pin it knows, and refuses a pin it cannot find."""
+"""`python -m tooling.bump` moves every pin it knows, and refuses a pin it cannot find."""
 
 from __future__ import annotations
 
 import pytest
 
 from extensions import context
-from tests import bump
+from tooling import bump
 
 
 def test_pin_rewrites_one_constant():

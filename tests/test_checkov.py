@@ -19,8 +19,8 @@ import pytest
 import yaml
 
 from extensions import context
-from tests.answers import choices, questions
-from tests.conftest import Rendered
+from tooling.answers import choices, questions
+from tooling.project import Rendered
 
 TOOLS = Path(sys.executable).parent
 FRAMEWORKS = ("kubernetes", "kustomize", "dockerfile", "secrets", "github_actions")

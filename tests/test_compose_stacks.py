@@ -11,10 +11,10 @@ from concurrent.futures import ThreadPoolExecutor
 import pytest
 
 from extensions import context
-from tests import harness
-from tests.conftest import Rendered
-from tests.journeys import Journey, readme_steps
-from tests.test_release_upgrade import commit_all, copy_release, recorded_answers, relock, update_to_working_tree
+from tooling import containers, engine, tools
+from tooling.journeys import Journey, readme_steps
+from tooling.project import Rendered, commit_all, recorded_answers
+from tooling.release import copy_release, relock, update_to_working_tree
 
 pytestmark = pytest.mark.docker
 
@@ -27,13 +27,13 @@ STACKS = [
 
 @pytest.fixture(scope="module")
 def client():
-    return harness.engine()
+    return engine.engine()
 
 
 def compose(project: Rendered, name: str, file: str, *args: str, check: bool = True) -> subprocess.CompletedProcess:
-    result = harness.compose("-p", name, "-f", file, *args, cwd=project.path)
+    result = tools.compose("-p", name, "-f", file, *args, cwd=project.path)
     if check and result.returncode != 0:
-        logs = harness.compose("-p", name, "-f", file, "logs", "--no-color", cwd=project.path).stdout
+        logs = tools.compose("-p", name, "-f", file, "logs", "--no-color", cwd=project.path).stdout
         raise AssertionError(f"compose {' '.join(args)} failed:\n{result.stderr}\n--- logs ---\n{logs[-5000:]}")
     return result
 
@@ -49,7 +49,7 @@ def project_resources(client, name: str) -> dict[str, list[str]]:
 
 def post_status(port: int, body: str) -> int:
     try:
-        return harness.http_post(port, "/notes", {"body": body}, timeout=30)[0]
+        return containers.http_post(port, "/notes", {"body": body}, timeout=30)[0]
     except urllib.error.HTTPError as error:
         return error.code
 
@@ -72,17 +72,17 @@ def check_logs(project: Rendered, name: str, file: str) -> None:
 def exercise_stack(client, project: Rendered, file: str, name: str, port: int) -> None:
     try:
         compose(project, name, file, "up", "--no-build", "--wait", "--wait-timeout", "180")
-        assert harness.http_get(port, "/ready") == (200, {"status": "ready", "database": "postgresql"})
+        assert containers.http_get(port, "/ready") == (200, {"status": "ready", "database": "postgresql"})
         # First writes on a fresh database, all at once: the schema is there before the first request.
         with ThreadPoolExecutor(max_workers=40) as pool:
             statuses = list(pool.map(lambda n: post_status(port, f"first write {n}"), range(80)))
         assert statuses == [201] * 80, {status: statuses.count(status) for status in set(statuses)}
-        status, note = harness.http_post(port, "/notes", {"body": f"kept across restarts by {file}"})
+        status, note = containers.http_post(port, "/notes", {"body": f"kept across restarts by {file}"})
         assert status == 201
         check_logs(project, name, file)
         compose(project, name, file, "down")
         compose(project, name, file, "up", "--no-build", "--wait", "--wait-timeout", "180")
-        status, page = harness.http_get(port, "/notes?limit=200")
+        status, page = containers.http_get(port, "/notes?limit=200")
         assert status == 200 and note in page["notes"], f"the note written before down/up is gone: {page}"
         if file == "compose.prod.yaml":
             secret = (project.path / "secrets" / "db_password.txt").read_text().strip()
@@ -99,9 +99,9 @@ def exercise_stack(client, project: Rendered, file: str, name: str, port: int) -
 def test_dev_and_prod_stacks_reach_healthy_against_postgres(client, render, tmp_path, answers):
     slug = f"stack-{answers['app_kind']}-{answers['package_manager']}"
     project = render(slug, **answers, project_slug=slug, with_postgres=True)
-    secret_file, _ = harness.secret_with_marker(tmp_path)
-    harness.build(project.path, f"{slug}:dev", target="dev", secret_file=secret_file)
-    harness.build(project.path, f"{slug}:latest", target="runtime", secret_file=secret_file)
+    secret_file, _ = engine.secret_with_marker(tmp_path)
+    engine.build(project.path, f"{slug}:dev", target="dev", secret_file=secret_file)
+    engine.build(project.path, f"{slug}:latest", target="runtime", secret_file=secret_file)
     (project.path / "secrets").mkdir()
     (project.path / "secrets" / "db_password.txt").write_text("Correct-Horse-Battery-Staple-42\n")
     port = int(answers["port"])
@@ -118,16 +118,16 @@ def test_project_tests_pass_against_a_real_postgres(client, render, answers, use
     project = render(**answers, with_postgres=True, python_version=f"{sys.version_info.major}.{sys.version_info.minor}")
     password = "Test-Only-Password-1"
     environment = {"POSTGRES_USER": "app", "POSTGRES_PASSWORD": password, "POSTGRES_DB": "app"}
-    with harness.running(
+    with engine.running(
         client, context.postgres_image(), environment=environment, ports={"5432/tcp": ("127.0.0.1", None)}
     ) as database:
-        harness.wait_for(
+        containers.wait_for(
             lambda: database.exec_run(["pg_isready", "-U", "app", "-h", "127.0.0.1"]).exit_code == 0,
             60,
             what="PostgreSQL",
             container=database,
         )
-        url = f"postgresql://app:{password}@127.0.0.1:{harness.published_port(database, 5432)}/app"
+        url = f"postgresql://app:{password}@127.0.0.1:{containers.published_port(database, 5432)}/app"
         env = {**user_environment, "TEST_DATABASE_URL": url}
         setup = (
             "uv sync --locked"
@@ -165,11 +165,11 @@ def test_moving_postgresql_17_to_18_keeps_the_notes(client, committed_template, 
     stack = Rendered(project)
     try:
         compose(stack, f"{slug}-dev", "compose.yaml", "up", "--build", "--wait", "--wait-timeout", "180")
-        status, note = harness.http_post(18121, "/notes", {"body": "written under PostgreSQL 17"})
+        status, note = containers.http_post(18121, "/notes", {"body": "written under PostgreSQL 17"})
         assert status == 201
         Journey(project, user_environment).run_all(move)
         assert recorded_answers(project)["postgres_major"] == "18"
-        status, page = harness.http_get(18121, "/notes")
+        status, page = containers.http_get(18121, "/notes")
         assert (status, page["notes"]) == (200, [note]), page
         [db] = client.containers.list(filters={"label": f"com.docker.compose.project={slug}-dev", "name": "db"})
         assert db.image.tags == ["postgres:18"]

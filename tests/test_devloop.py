@@ -13,10 +13,10 @@ import pytest
 import yaml
 
 from extensions import context
-from tests.conftest import WEB_KINDS, git, matrix
-from tests.harness import compose, compose_cli, tool, tool_cli
-from tests.journeys import FENCE, http_answers
-from tests.test_generated_project import HOST_PYTHON
+from tooling.answers import WEB_KINDS, matrix
+from tooling.journeys import FENCE, http_answers
+from tooling.project import HOST_PYTHON, git
+from tooling.tools import compose, compose_cli, tool, tool_cli
 
 PAIRS = matrix("app_kind", "package_manager")
 

@@ -23,7 +23,7 @@ from extensions.validators import (
     project_slug_problem,
     slugify,
 )
-from tests.answers import choices
+from tooling.answers import choices
 
 # Text a user may type: quotes of both kinds, backslashes, shell and Jinja syntax, accents.
 FREE_TEXT = [

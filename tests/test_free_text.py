@@ -13,11 +13,10 @@ import pytest
 import yaml
 
 from extensions import context
-from tests import harness
-from tests.answers import choices
-from tests.conftest import Rendered, copier_cli, matrix
-from tests.test_generated_project import HOST_PYTHON, readme_commands, run
-from tests.test_static import compose_config, tool
+from tooling import engine
+from tooling.answers import choices, matrix
+from tooling.project import HOST_PYTHON, Rendered, compose_config, copier_cli, readme_commands, run
+from tooling.tools import tool
 
 NAME_START = 'Ça "va" l\'été \\ $HOME {{ x }} %s'
 # Padded to 120 characters, the longest name the suite promises to carry through.
@@ -184,15 +183,15 @@ def test_project_with_hostile_text_installs_and_its_tests_pass(render, axes, use
 @pytest.mark.docker
 def test_image_labels_hold_the_text_literally(render):
     try:
-        client = harness.engine()
+        client = engine.engine()
     except docker.errors.DockerException as error:
         pytest.skip(f"no Docker engine answers: {error}")
     for reference in (context.base_image(HOST_PYTHON, "slim"), context.uv_image()):
         if not client.images.list(name=reference):
-            pytest.skip(f"{reference} is not on the engine (python -m tests.images.standins)")
+            pytest.skip(f"{reference} is not on the engine (python -m tooling.standins)")
     project = render("hostile", app_kind="job", package_manager="uv", **HOSTILE)
     tag = "copier-pycontainer-test/free-text:runtime"
-    harness.build(project.path, tag)
+    engine.build(project.path, tag)
     try:
         labels = client.images.get(tag).labels
         assert labels["org.opencontainers.image.description"] == HOSTILE_DESCRIPTION

@@ -3,26 +3,11 @@
 from __future__ import annotations
 
 import re
-import subprocess
-import sys
 
 import pytest
 
-from tests.conftest import Rendered, matrix
-
-HOST_PYTHON = f"{sys.version_info.major}.{sys.version_info.minor}"
-
-
-def readme_commands(project: Rendered, heading: str) -> list[str]:
-    """The shell lines of the first code block under a README heading."""
-    section = project.read("README.md").split(f"## {heading}\n", 1)[1]
-    block = re.search(r"```sh\n(.*?)```", section, re.DOTALL)
-    assert block, f"README has no command block under '{heading}'"
-    return [line for line in block.group(1).splitlines() if line.strip()]
-
-
-def run(project: Rendered, command: str, env: dict[str, str]) -> subprocess.CompletedProcess:
-    return subprocess.run(command, shell=True, cwd=project.path, env=env, capture_output=True, text=True, timeout=600)
+from tooling.answers import matrix
+from tooling.project import HOST_PYTHON, readme_commands, run
 
 
 @pytest.mark.network

@@ -18,9 +18,9 @@ import pytest
 import yaml
 
 from extensions import context
-from tests import harness
-from tests.conftest import WEB_KINDS, matrix
-from tests.images.standins import ALPINE_REASON
+from tooling import containers, engine, reports
+from tooling.answers import WEB_KINDS, matrix
+from tooling.standins import ALPINE_REASON
 
 pytestmark = pytest.mark.docker
 
@@ -29,12 +29,12 @@ VARIANTS = matrix("app_kind", "package_manager", "python_version", "base_flavour
 
 @pytest.fixture(scope="session")
 def client():
-    return harness.engine()
+    return engine.engine()
 
 
 @pytest.fixture(scope="session")
 def build_secret(tmp_path_factory) -> tuple[Path, str]:
-    return harness.secret_with_marker(tmp_path_factory.mktemp("secret"))
+    return engine.secret_with_marker(tmp_path_factory.mktemp("secret"))
 
 
 def missing_image(client, reference: str) -> str | None:
@@ -50,7 +50,7 @@ def missing_image(client, reference: str) -> str | None:
     except docker.errors.APIError:
         if "alpine" in reference:
             return f"{reference}: {ALPINE_REASON}"
-        return f"{reference} cannot be pulled and no local stand-in was made (python -m tests.images.standins)"
+        return f"{reference} cannot be pulled and no local stand-in was made (python -m tooling.standins)"
 
 
 @pytest.fixture
@@ -68,7 +68,7 @@ def variant(request, client, render):
             pytest.skip(reason)
     name = "-".join(str(value) for value in axes.values())
     project = render(name, **axes)
-    report = harness.VariantReport(variant=name, answers=axes)
+    report = reports.VariantReport(variant=name, answers=axes)
     yield project, report, f"copier-pycontainer-test/{name}"
     report.outcome = "passed" if all(value == "passed" for value in report.checks.values()) else "failed"
     report.write()
@@ -79,9 +79,9 @@ def variant(request, client, render):
 
 def check_runtime_image(client, report, image: str, marker: str, app_uid: int):
     with report.check("runtime image holds no uv, package cache, compiler, apt lists or tests"):
-        assert harness.image_leftovers(client, image) == {}
+        assert engine.image_leftovers(client, image) == {}
     with report.check("build secret absent from history, config and files"):
-        assert harness.secret_traces(client, image, marker) == []
+        assert engine.secret_traces(client, image, marker) == []
     with report.check("numeric non-root USER"):
         assert client.images.get(image).attrs["Config"]["User"] == f"{app_uid}:{app_uid}"
 
@@ -92,15 +92,15 @@ def check_web(client, report, project, image: str, port: int):
     healthcheck = {**{key.lower(): value for key, value in probe.items()}, "interval": 1_000_000_000}
     healthcheck["start_period"] = healthcheck.pop("startperiod", 0)
     started = time.monotonic()
-    with harness.running(client, image, ports={f"{port}/tcp": ("127.0.0.1", None)}, healthcheck=healthcheck) as app:
+    with engine.running(client, image, ports={f"{port}/tcp": ("127.0.0.1", None)}, healthcheck=healthcheck) as app:
         with report.check("HEALTHCHECK reports healthy"):
-            harness.wait_for(lambda: harness.health_status(app) == "healthy", 60, what="healthy", container=app)
+            containers.wait_for(lambda: containers.health_status(app) == "healthy", 60, what="healthy", container=app)
         report.seconds_to_healthy = round(time.monotonic() - started, 2)
-        host_port = harness.published_port(app, port)
+        host_port = containers.published_port(app, port)
         with report.check("/health answers 200"):
-            assert harness.http_get(host_port, "/health") == (200, {"status": "ok"})
+            assert containers.http_get(host_port, "/health") == (200, {"status": "ok"})
         with report.check("/ready answers"):
-            status, body = harness.http_get(host_port, "/ready")
+            status, body = containers.http_get(host_port, "/ready")
             assert status == 200, body
             assert body["status"] == "ready"
         with report.check("stdout logs are JSON"):
@@ -112,37 +112,37 @@ def check_web(client, report, project, image: str, port: int):
             output = app.logs().decode()
             assert "Control server" not in output and '"level": "error"' not in output, output[-2000:]
         with report.check("runs as a numeric non-root uid"):
-            report.uid = harness.process_uid(app)
+            report.uid = containers.process_uid(app)
             assert report.uid == int(project.answers.get("app_uid", 10001)) and report.uid != 0
         with report.check("docker stop ends it through its SIGTERM handler"):
-            report.stop_seconds, status = harness.stopped_by_sigterm(app)
-            assert status != harness.KILLED_EXIT
-    with harness.running(client, image, **harness.RESTRICTED) as locked:
+            report.stop_seconds, status = containers.stopped_by_sigterm(app)
+            assert status != containers.KILLED_EXIT
+    with engine.running(client, image, **engine.RESTRICTED) as locked:
         with report.check("works read-only, no capabilities, no network, any --user"):
             package = project.answers.get("package_name", "sample_service")
-            harness.wait_for(
+            containers.wait_for(
                 lambda: locked.exec_run(["python", "-m", f"{package}.healthcheck"]).exit_code == 0,
                 60,
                 what="health under restrictions",
                 container=locked,
             )
-            assert harness.process_uid(locked) == 54321
+            assert containers.process_uid(locked) == 54321
         with report.check("nothing logged as an error under restrictions"):
             output = locked.logs().decode()
             assert "Control server" not in output and '"level": "error"' not in output, output[-2000:]
         with report.check("docker stop ends it through its SIGTERM handler under restrictions"):
-            assert harness.stopped_by_sigterm(locked)[1] != harness.KILLED_EXIT
+            assert containers.stopped_by_sigterm(locked)[1] != containers.KILLED_EXIT
     with report.check("one worker per CPU of the container's quota, not of the host"):
         probe = f"from {package}.settings import Settings; print(Settings.from_env().web_concurrency)"
         for cpus in (1, 2):
             quota = {"command": ["python", "-c", probe], "nano_cpus": cpus * 10**9}
-            code, out, err, _ = harness.run_to_exit(client, image, **quota)
+            code, out, err, _ = engine.run_to_exit(client, image, **quota)
             assert (code, out.strip()) == (0, str(min(cpus, os.cpu_count() or 1))), err
 
 
 def check_cli(client, report, project, image: str, tmp_path: Path):
     with report.check("--help exits 0"):
-        code, out, _, report.seconds_to_exit = harness.run_to_exit(client, image)
+        code, out, _, report.seconds_to_exit = engine.run_to_exit(client, image)
         assert code == 0 and "summarise" in out
     data = tmp_path / "data"
     data.mkdir()
@@ -154,43 +154,45 @@ def check_cli(client, report, project, image: str, tmp_path: Path):
     mount = {str(data): {"bind": "/data", "mode": "rw"}}
     user = f"{host_uid}:{host_uid}"
     with report.check("processes a bind-mounted file as the host's uid"):
-        code, out, err, _ = harness.run_to_exit(
+        code, out, err, _ = engine.run_to_exit(
             client, image, command=["summarise", "people.csv", "--format", "json"], volumes=mount, user=user
         )
         assert code == 0, err
         assert json.loads(out)["rows"] == 2
     with report.check("bad file: clear message on stderr and non-zero exit"):
-        code, out, err, _ = harness.run_to_exit(
+        code, out, err, _ = engine.run_to_exit(
             client, image, command=["summarise", "broken.json"], volumes=mount, user=user
         )
         assert code == 65 and "invalid JSON" in err and out == ""
     with report.check("works read-only, no capabilities, no network, any --user"):
-        code, out, err, _ = harness.run_to_exit(
-            client, image, command=["summarise", "people.csv"], volumes=mount, **harness.RESTRICTED
+        code, out, err, _ = engine.run_to_exit(
+            client, image, command=["summarise", "people.csv"], volumes=mount, **engine.RESTRICTED
         )
         assert code == 0, err
-    with harness.running(
+    with engine.running(
         client, image, command=["summarise", "/dev/stdin", "--type", "csv"], stdin_open=True
     ) as waiting:
         with report.check("runs as a numeric non-root uid"):
-            harness.wait_for(lambda: harness.handles_sigterm(waiting), 30, what="a SIGTERM handler", container=waiting)
-            report.uid = harness.process_uid(waiting)
+            containers.wait_for(
+                lambda: containers.handles_sigterm(waiting), 30, what="a SIGTERM handler", container=waiting
+            )
+            report.uid = containers.process_uid(waiting)
             assert report.uid == 10001
         with report.check("docker stop ends it through its SIGTERM handler"):
-            report.stop_seconds, status = harness.stopped_by_sigterm(waiting)
+            report.stop_seconds, status = containers.stopped_by_sigterm(waiting)
             assert status == context.SIGTERM_EXIT
 
 
 def check_job(client, report, project, image: str, tmp_path: Path):
     with report.check("runs once and exits 0"):
-        code, out, err, report.seconds_to_exit = harness.run_to_exit(client, image)
+        code, out, err, report.seconds_to_exit = engine.run_to_exit(client, image)
         assert code == 0, out + err
         assert json.loads(out.splitlines()[-1])["message"] == "job finished"
     with report.check("a failing run exits non-zero"):
-        code, out, _, _ = harness.run_to_exit(client, image, environment={"PRUNE_DIR": "/nonexistent"})
+        code, out, _, _ = engine.run_to_exit(client, image, environment={"PRUNE_DIR": "/nonexistent"})
         assert code == 2 and "job misconfigured" in out
     with report.check("works read-only, no capabilities, no network, any --user"):
-        code, out, err, _ = harness.run_to_exit(client, image, **harness.RESTRICTED)
+        code, out, err, _ = engine.run_to_exit(client, image, **engine.RESTRICTED)
         assert code == 0, out + err
     data = tmp_path / "old-files"
     data.mkdir()
@@ -200,15 +202,15 @@ def check_job(client, report, project, image: str, tmp_path: Path):
         path.write_text("x")
         os.utime(path, (old, old))
     os.chown(data, 10001, 10001)
-    with harness.running(
+    with engine.running(
         client, image, environment={"JOB_THROTTLE_SECONDS": "1"}, volumes={str(data): {"bind": "/data", "mode": "rw"}}
     ) as job:
-        harness.wait_for(lambda: b'"deleted"' in job.logs(), 30, what="the first deletion", container=job)
+        containers.wait_for(lambda: b'"deleted"' in job.logs(), 30, what="the first deletion", container=job)
         with report.check("runs as a numeric non-root uid"):
-            report.uid = harness.process_uid(job)
+            report.uid = containers.process_uid(job)
             assert report.uid == 10001
         with report.check("docker stop during a run ends it through its SIGTERM handler"):
-            report.stop_seconds, status = harness.stopped_by_sigterm(job)
+            report.stop_seconds, status = containers.stopped_by_sigterm(job)
             assert status == context.SIGTERM_EXIT
     assert len(list(data.iterdir())) > 0, "the stopped run still deleted every file"
 
@@ -223,7 +225,7 @@ def test_variant_builds_and_runs(client, variant, build_secret, tmp_path):
     kind = project.answers["app_kind"]
     runtime = f"{repository}:runtime"
     with report.check("runtime target builds"):
-        built = harness.build(
+        built = engine.build(
             project.path, runtime, secret_file=secret_file, build_args={"APP_VERSION": "0.1.0", "VCS_REF": "test"}
         )
     report.build_seconds = round(built.seconds, 1)
@@ -233,7 +235,7 @@ def test_variant_builds_and_runs(client, variant, build_secret, tmp_path):
         shipped = context.base_image(axes["python_version"], context.runtime_flavour(axes["base_flavour"]))
         assert labels["org.opencontainers.image.base.name"] == shipped
         assert labels["python.version"].startswith(f"{axes['python_version']}."), labels["python.version"]
-    report.image_mb = harness.image_mb(client, runtime)
+    report.image_mb = engine.image_mb(client, runtime)
     check_runtime_image(client, report, runtime, marker, 10001)
     if kind in WEB_KINDS:
         check_web(client, report, project, runtime, 8000)
@@ -245,18 +247,18 @@ def test_variant_builds_and_runs(client, variant, build_secret, tmp_path):
         init = project.path / "src" / package / "__init__.py"
         edit = uuid.uuid4().hex  # new in every run: an edit built before would come from the cache
         init.write_text(init.read_text() + f"\nSOURCE_EDIT = '{edit}'\n")
-        rebuilt = harness.build(
+        rebuilt = engine.build(
             project.path, runtime, secret_file=secret_file, build_args={"APP_VERSION": "0.1.0", "VCS_REF": "test"}
         )
         # Within the runtime stage: its COPY of src/, and a WORKDIR after it if the kind has one.
         ran = [step.split(maxsplit=1)[0] + " " + step.split()[-1] for step in rebuilt.steps_ran]
         assert ran[:1] == ["runtime COPY"] and set(ran[1:]) <= {"runtime WORKDIR"}, rebuilt.steps_ran
         probe = f"import importlib.metadata as m, {package}; print({package}.SOURCE_EDIT, m.version('{distribution}'))"
-        code, out, err, _ = harness.run_to_exit(client, runtime, entrypoint=["python", "-c", probe])
+        code, out, err, _ = engine.run_to_exit(client, runtime, entrypoint=["python", "-c", probe])
         assert (code, out.split()) == (0, [edit, "0.1.0"]), err
     dev = f"{repository}:dev"
     with report.check("dev target builds"):
-        harness.build(project.path, dev, target="dev", secret_file=secret_file)
+        engine.build(project.path, dev, target="dev", secret_file=secret_file)
     with report.check("project's own tests pass in the dev target"):
-        code, out, err, _ = harness.run_to_exit(client, dev, command=["pytest", "-q"], timeout=300)
+        code, out, err, _ = engine.run_to_exit(client, dev, command=["pytest", "-q"], timeout=300)
         assert code == 0, out[-3000:] + err[-2000:]

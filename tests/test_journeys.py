@@ -18,9 +18,9 @@ import pytest
 import yaml
 
 from extensions import context
-from tests.answers import REPO, choices
-from tests.conftest import TEMPLATE_PATHS, git, matrix
-from tests.journeys import (
+from tooling import REPO
+from tooling.answers import choices, matrix
+from tooling.journeys import (
     GITHUB_VALUES,
     SKIPPED,
     Journey,
@@ -34,6 +34,7 @@ from tests.journeys import (
     skip_reason,
     workflow_steps,
 )
+from tooling.project import TEMPLATE_PATHS, git
 
 PAIRS = matrix("app_kind", "package_manager")
 # A uid this machine's host knows (its first user), for compose watch on Docker 20.10.

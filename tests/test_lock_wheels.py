@@ -12,8 +12,8 @@ from pathlib import Path
 import pytest
 from copier import run_copy
 
-from tests.answers import REPO, choices
-from tests.conftest import matrix
+from tooling import REPO
+from tooling.answers import choices, matrix
 
 PLATFORMS = ["x86_64-manylinux_2_28", "aarch64-manylinux_2_28"]
 

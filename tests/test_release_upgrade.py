@@ -15,27 +15,11 @@ import sys
 from pathlib import Path
 
 import pytest
-import yaml
-from copier import run_copy
 
-from extensions import context
-from tests.answers import REPO
-from tests.conftest import copier_cli, git, matrix
-from tests.test_update import run_own_tests
-
-RELEASE = re.compile(
-    r"^## \[(\d+\.\d+\.\d+)\][^\n]*\n(?:(?!## ).*\n)*?Released from commit `([0-9a-f]{7,40})`", re.MULTILINE
-)
-
-
-def previous_release() -> tuple[str, str] | None:
-    """(version, git ref) of the newest release, or None before the first one."""
-    tags = subprocess.run(["git", "tag", "--list"], cwd=REPO, capture_output=True, text=True).stdout.split()
-    versions = sorted((tuple(map(int, tag.split("."))), tag) for tag in tags if re.fullmatch(r"\d+\.\d+\.\d+", tag))
-    if versions:
-        return versions[-1][1], versions[-1][1]
-    match = RELEASE.search((REPO / "CHANGELOG.md").read_text())
-    return (match.group(1), match.group(2)) if match else None
+from tooling import REPO
+from tooling.answers import matrix
+from tooling.project import commit_all, recorded_answers, run_own_tests
+from tooling.release import copy_release, release_or_fail, relock, update_to_working_tree
 
 
 def announced_conflicts(version: str) -> list[str]:
@@ -45,53 +29,10 @@ def announced_conflicts(version: str) -> list[str]:
     return re.findall(r"^- conflict: `([^`]+)`", newer, re.MULTILINE)
 
 
-def release_or_fail() -> tuple[str, str]:
-    release = previous_release()
-    assert release is not None, "CHANGELOG.md records no release with its commit"
-    return release
-
-
-def copy_release(template: Path, project: Path, **answers) -> Path:
-    """A project generated from the previous release and committed, as its user has it."""
-    version, ref = release_or_fail()
-    data = {"project_name": "Upgrade Check", **answers}
-    run_copy(str(template), project, vcs_ref=ref, defaults=True, unsafe=True, quiet=True, data=data)
-    commit_all(project, f"generated from {version}")
-    return project
-
-
-def commit_all(project: Path, message: str) -> None:
-    if not (project / ".git").exists():
-        git(project, "init", "-q")
-    git(project, "add", "-A")
-    git(project, "commit", "-q", "--allow-empty", "-m", message)
-
-
-def update_to_working_tree(project: Path, *data: str) -> str:
-    """`copier update --trust --defaults` to the template's newest commit; returns what copier printed."""
-    options = [arg for item in data for arg in ("--data", item)]
-    result = copier_cli("update", "--trust", "--defaults", "--vcs-ref", "HEAD", *options, str(project))
-    assert result.returncode == 0, result.stderr
-    return result.stdout + result.stderr
-
-
-def recorded_answers(project: Path) -> dict:
-    return yaml.safe_load((project / ".copier-answers.yml").read_text())
-
-
 def conflicted_files(project: Path) -> list[str]:
     marked = subprocess.run(["git", "diff", "--check"], cwd=project, capture_output=True, text=True)
     assert marked.returncode in (0, 2), f"git diff --check did not look (2 means markers found): {marked.stderr}"
     return sorted({line.split(":", 1)[0] for line in marked.stdout.splitlines() if "conflict marker" in line})
-
-
-def relock(project: Path, message: str, python: str = sys.executable) -> None:
-    """The relock command the update message gives, run as the user would (network needed)."""
-    command = context.derive(recorded_answers(project))["lock_command"]
-    assert command in message, f"the update message does not give the relock command {command!r}:\n{message}"
-    env = {**os.environ, "UV_PYTHON": python}
-    result = subprocess.run(command, shell=True, cwd=project, capture_output=True, text=True, timeout=600, env=env)
-    assert result.returncode == 0, result.stderr
 
 
 @pytest.mark.network

@@ -8,9 +8,9 @@ import re
 import pytest
 import yaml
 
-from tests import harness
-from tests.answers import choices
-from tests.conftest import WEB_KINDS, copier_cli, matrix
+from tooling import tools
+from tooling.answers import WEB_KINDS, choices, matrix
+from tooling.project import copier_cli
 
 COMMON_FILES = {
     ".copier-answers.yml",
@@ -87,7 +87,7 @@ def expected_files(answers: dict) -> set[str]:
 
 
 def test_every_kind_has_expectations():
-    from tests.answers import choices
+    from tooling.answers import choices
 
     assert set(choices("app_kind")) == set(KIND_FILES), "a new app_kind needs its expected files here"
 
@@ -209,7 +209,7 @@ def test_env_example_leaves_no_setting_that_breaks_a_container(render, kind):
 @pytest.mark.parametrize("file", ["compose.yaml", "compose.prod.yaml"])
 def test_compose_builds_take_the_ca_bundle_secret(render, file):
     project = render(app_kind="flask")
-    result = harness.compose("-f", file, "config", "--format", "json", cwd=project.path)
+    result = tools.compose("-f", file, "config", "--format", "json", cwd=project.path)
     assert result.returncode == 0, result.stderr
     config = json.loads(result.stdout)
     assert [secret["source"] for secret in config["services"]["app"]["build"]["secrets"]] == ["ca_bundle"]
@@ -222,7 +222,7 @@ def test_both_compose_stacks_read_dot_env(render, file, kind):
     # README and .env.example say so; a job set to dry-run there must not delete in production.
     project = render(app_kind=kind)
     (project.path / ".env").write_text(project.read(".env.example") + "PRUNE_DRY_RUN=true\nMARKER=from-dot-env\n")
-    result = harness.compose("-f", file, "config", "--format", "json", cwd=project.path)
+    result = tools.compose("-f", file, "config", "--format", "json", cwd=project.path)
     assert result.returncode == 0, result.stderr
     environment = json.loads(result.stdout)["services"]["app"]["environment"]
     assert environment["MARKER"] == "from-dot-env"

@@ -8,16 +8,16 @@ import docker.errors
 import pytest
 
 from extensions import context
-from tests import harness
-from tests.answers import choices
-from tests.images.standins import postgres_pgdata
+from tooling import containers, engine
+from tooling.answers import choices
+from tooling.standins import postgres_pgdata
 
 pytestmark = pytest.mark.docker
 
 
 @pytest.fixture(scope="module")
 def client():
-    return harness.engine()
+    return engine.engine()
 
 
 def available(client, reference: str) -> None:
@@ -29,7 +29,7 @@ def available(client, reference: str) -> None:
 
 def shell(client, image: str, script: str, **options) -> str:
     return client.containers.run(
-        image, ["sh", "-c", script], remove=True, labels={harness.LABEL: "true"}, **options
+        image, ["sh", "-c", script], remove=True, labels={engine.LABEL: "true"}, **options
     ).decode()
 
 
@@ -65,7 +65,7 @@ def test_uv_image_interface(client):
 
 
 def wait_ready(container, user: str, database: str) -> None:
-    harness.wait_for(
+    containers.wait_for(
         lambda: container.exec_run(["pg_isready", "-U", user, "-d", database]).exit_code == 0,
         60,
         what="pg_isready",
@@ -92,7 +92,7 @@ def test_postgres_image_interface(client, tmp_path, major):
     init = tmp_path / "init"
     init.mkdir()
     (init / "schema.sql").write_text("CREATE TABLE seeded (id int); INSERT INTO seeded VALUES (42);\n")
-    volume = client.volumes.create(labels={harness.LABEL: "true"})
+    volume = client.volumes.create(labels={engine.LABEL: "true"})
     mounts = {
         volume.name: {"bind": context.postgres_data_path(major), "mode": "rw"},
         str(secrets): {"bind": "/run/secrets", "mode": "ro"},
@@ -100,13 +100,13 @@ def test_postgres_image_interface(client, tmp_path, major):
     }
     environment = {"POSTGRES_USER": "owner", "POSTGRES_DB": "ledger", "POSTGRES_PASSWORD_FILE": "/run/secrets/password"}
     try:
-        with harness.running(client, image, environment=environment, volumes=mounts) as db:
+        with engine.running(client, image, environment=environment, volumes=mounts) as db:
             wait_ready(db, "owner", "ledger")
             time.sleep(1)  # the entrypoint restarts the server once initialisation is done
             wait_ready(db, "owner", "ledger")
             assert psql(db, "owner", "ledger", "SELECT id FROM seeded") == "42"
             assert psql(db, "owner", "ledger", "SELECT current_user") == "owner"
-            assert harness.process_uid(db) == 999
+            assert containers.process_uid(db) == 999
             assert "POSTGRES_PASSWORD=" not in " ".join(db.attrs["Config"]["Env"])
             password_check = db.exec_run(
                 ["sh", "-c", "PGPASSWORD=from-a-file psql -h 127.0.0.1 -U owner -d ledger -tAc 'SELECT 1'"]
@@ -114,7 +114,7 @@ def test_postgres_image_interface(client, tmp_path, major):
             assert password_check.output.decode().strip() == "1"
         # A second start on the same data skips initialisation: the init script does not run again.
         (init / "schema.sql").write_text("CREATE TABLE second_run (id int);\n")
-        with harness.running(client, image, environment={**environment, "POSTGRES_DB": "other"}, volumes=mounts) as db:
+        with engine.running(client, image, environment={**environment, "POSTGRES_DB": "other"}, volumes=mounts) as db:
             wait_ready(db, "owner", "ledger")
             assert psql(db, "owner", "ledger", "SELECT count(*) FROM pg_tables WHERE tablename = 'second_run'") == "0"
             assert "Skipping initialization" in db.logs().decode()
@@ -128,15 +128,15 @@ def test_postgres_18_refuses_data_of_the_old_layout(client, old_mount):
     old, new = context.postgres_image(17), context.postgres_image(18)
     available(client, old)
     available(client, new)
-    volume = client.volumes.create(labels={harness.LABEL: "true"})
+    volume = client.volumes.create(labels={engine.LABEL: "true"})
     environment = {"POSTGRES_PASSWORD": "secret"}
     try:
-        with harness.running(
+        with engine.running(
             client, old, environment=environment, volumes={volume.name: {"bind": "/var/lib/postgresql/data"}}
         ) as db:
             wait_ready(db, "postgres", "postgres")
             db.stop(timeout=20)
-        code, _, stderr, _ = harness.run_to_exit(
+        code, _, stderr, _ = engine.run_to_exit(
             client, new, timeout=60, environment=environment, volumes={volume.name: {"bind": old_mount}}
         )
         assert code == 1, stderr

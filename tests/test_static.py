@@ -8,8 +8,9 @@ import pytest
 import yaml
 
 from extensions import context
-from tests.conftest import WEB_KINDS, Rendered, matrix
-from tests.harness import compose, tool
+from tooling.answers import WEB_KINDS, matrix
+from tooling.project import Rendered, compose_config
+from tooling.tools import tool
 
 STRUCTURAL = ("app_kind", "package_manager", "base_flavour")
 
@@ -45,13 +46,6 @@ def test_hadolint_ignores_are_inline_with_a_reason(full_project):
 def test_hadolint_accepts_digest_pinning(render, digest):
     project = render(base_image_digest=digest)
     assert tool("hadolint", "--no-color", "Dockerfile", cwd=project.path).returncode == 0
-
-
-def compose_config(project: Rendered, name: str) -> dict:
-    result = compose("-f", name, "config", "--format", "json", cwd=project.path)
-    assert result.returncode == 0, result.stderr
-    assert "must" not in result.stderr, result.stderr  # compose warns, then goes on, on malformed healthchecks
-    return json.loads(result.stdout)
 
 
 @pytest.mark.parametrize("with_postgres", [True, False], ids=["postgres", "sqlite"])

@@ -12,8 +12,7 @@ from pathlib import Path
 
 import pytest
 
-from tests import harness
-from tests.answers import REPO
+from tooling import REPO, tools
 
 WORKFLOW = ".github/workflows/ci.yml"
 JOB = "on: push\njobs:\n  test:\n    runs-on: ubuntu-latest\n    steps:\n"
@@ -77,16 +76,16 @@ def test_tool_fails_on_a_known_bad_input(tmp_path: Path, name: str, files: dict[
     for relative, text in files.items():
         (tmp_path / relative).parent.mkdir(parents=True, exist_ok=True)
         (tmp_path / relative).write_text(text)
-    result = harness.tool(name, *args, cwd=tmp_path)
+    result = tools.tool(name, *args, cwd=tmp_path)
     output = result.stdout + result.stderr
-    assert result.returncode != 0, f"{harness.tool_cli(name)} exited 0 on a bad input:\n{output}"
+    assert result.returncode != 0, f"{tools.tool_cli(name)} exited 0 on a bad input:\n{output}"
     assert complaint in output, f"{name} failed for another reason than the bad input:\n{output}"
 
 
 def test_without_an_engine_every_engine_test_skips_for_one_reason(tmp_path: Path):
     # A copy of the suite, so the inner session's reports/ cannot touch those of the run around it.
     suite = tmp_path / "suite"
-    for name in ("tests", "extensions"):
+    for name in ("tests", "tooling", "extensions"):
         shutil.copytree(REPO / name, suite / name, ignore=shutil.ignore_patterns("__pycache__"))
     for name in ("copier.yml", "pyproject.toml"):
         shutil.copy(REPO / name, suite / name)

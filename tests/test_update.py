@@ -19,11 +19,10 @@ import yaml
 from copier import run_copy, run_update
 
 from extensions import context
-from tests import harness
-from tests.conftest import TEMPLATE_PATHS, copier_cli, git
-from tests.locks import relock_into
+from tooling import REPO, engine
+from tooling.locks import relock_into
+from tooling.project import TEMPLATE_PATHS, copier_cli, git, run_own_tests
 
-REPO = Path(__file__).resolve().parents[1]
 SCENARIOS = [
     pytest.param({"app_kind": "fastapi", "package_manager": "uv"}, id="fastapi-uv"),
     pytest.param({"app_kind": "flask", "package_manager": "pip"}, id="flask-pip"),
@@ -214,23 +213,6 @@ def resolve_keeping_ours(path: Path) -> None:
     path.write_text(re.sub(r"<<<<<<< [^\n]*\n(.*?)=======\n.*?>>>>>>> [^\n]*\n", r"\1", text, flags=re.DOTALL))
 
 
-def run_own_tests(project: Path, package_manager: str, python: str = sys.executable) -> None:
-    if package_manager == "uv":
-        commands = [["uv", "sync", "--locked"], ["uv", "run", "pytest", "-q"]]
-    else:
-        commands = [
-            [python, "-m", "venv", ".venv"],
-            [".venv/bin/pip", "install", "-q", "--require-hashes", "-r", "requirements-dev.txt"],
-            [".venv/bin/pip", "install", "-q", "--no-deps", "--editable", "."],
-            [".venv/bin/pytest", "-q"],
-        ]
-    # The interpreter running the suite stands in for the one .python-version names, as for the pip branch.
-    env = {**os.environ, "UV_PYTHON": python}
-    for command in commands:
-        result = subprocess.run(command, cwd=project, capture_output=True, text=True, timeout=600, env=env)
-        assert result.returncode == 0, f"{command} failed:\n{result.stdout[-3000:]}\n{result.stderr[-3000:]}"
-
-
 def test_update_with_no_network(template_releases, tmp_path):
     """The update reads only the template repository: it succeeds in an empty network namespace."""
     project = generate_and_edit(template_releases, tmp_path / "ledger", {"app_kind": "job"})
@@ -248,9 +230,9 @@ def test_updated_project_image_builds(template_releases, tmp_path):
     update(project)
     relock_as_told(project)
     resolve_keeping_ours(project / "compose.yaml")
-    secret_file, _ = harness.secret_with_marker(tmp_path)
+    secret_file, _ = engine.secret_with_marker(tmp_path)
     image = "copier-pycontainer-test/updated:runtime"
-    harness.build(project, image, secret_file=secret_file)
-    client = harness.engine()
+    engine.build(project, image, secret_file=secret_file)
+    client = engine.engine()
     assert "PYTHONFAULTHANDLER=1" in client.images.get(image).attrs["Config"]["Env"]
     client.images.remove(image, force=True)

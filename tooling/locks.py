@@ -1,6 +1,6 @@
 """Regenerate the dependency locks the template carries, with the commands generated READMEs give.
 
-`python -m tests.locks` renders a project of every kind, runs its lock commands (network needed)
+`python -m tooling.locks` renders a project of every kind, runs its lock commands (network needed)
 and stores the results under includes/locks/<kind>/ with the project name made a template
 variable again. Projects then get exactly the versions the suite's tests ran.
 """
@@ -15,11 +15,9 @@ from pathlib import Path
 
 from copier import run_copy
 
-REPO = Path(__file__).resolve().parents[1]
-sys.path.insert(0, str(REPO))
-
-from extensions import context  # noqa: E402
-from tests.answers import choices  # noqa: E402
+from extensions import context
+from tooling import REPO
+from tooling.answers import choices
 
 PLACEHOLDER_SLUG = "lock-placeholder"
 LOCK_FILES = {"uv": ["uv.lock"], "pip": list(context.PIP_LOCK_FILES)}

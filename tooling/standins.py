@@ -2,7 +2,7 @@
 
 Each image is first pulled. Only when the pull fails (no registry answers) is a local stand-in
 built under the same name, offering the official image's interface. Stand-ins are cached: an
-image already on the engine is reused. Run `python -m tests.images.standins` to make them all.
+image already on the engine is reused. Run `python -m tooling.standins` to make them all.
 """
 
 from __future__ import annotations
@@ -13,19 +13,17 @@ import json
 import os
 import shutil
 import subprocess
-import sys
 import tempfile
 import time
 from dataclasses import dataclass
 from pathlib import Path
 
-REPO = Path(__file__).resolve().parents[2]
-HERE = Path(__file__).resolve().parent
-sys.path.insert(0, str(REPO))
+from extensions import context
+from tooling.answers import choices
+from tooling.engine import HOST_CA_BUNDLE, docker_cli
 
-from extensions import context  # noqa: E402
-from tests.answers import choices  # noqa: E402
-from tests.harness import HOST_CA_BUNDLE, docker_cli  # noqa: E402
+# The Dockerfiles and entrypoint the stand-ins are built from.
+HERE = Path(__file__).resolve().parent / "images"
 
 DEBIAN_MIRROR = os.environ.get("DEBIAN_MIRROR", "http://deb.debian.org/debian")
 STANDIN_LABEL = "org.copier-pycontainer.standin"

