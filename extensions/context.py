@@ -14,6 +14,19 @@ from typing import Any
 
 from copier_template_extensions import ContextHook
 
+
+def _sibling(name: str):
+    """A module beside this one: copier loads extensions by file path, so a package import fails there."""
+    import importlib.util
+
+    spec = importlib.util.spec_from_file_location(f"copier_pycontainer_{name}", Path(__file__).with_name(f"{name}.py"))
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    return module
+
+
+files = _sibling("files")
+
 try:
     # Copier gives tasks and _exclude `_copier_operation` but not questions; its own variable is the source.
     from copier._main import _operation as _copier_operation
@@ -439,7 +452,7 @@ def derive(answers: dict[str, Any]) -> dict[str, Any]:
     uses_postgres = is_web and bool(answers.get("with_postgres"))
     major = int(answers.get("postgres_major") or POSTGRES_MAJOR)
     kubernetes = kubernetes_name(slug)
-    return {
+    derived = {
         "is_web": is_web,
         "image_family": "alpine" if flavour == "alpine" else "debian",
         "runtime_partial": "web" if is_web else kind,
@@ -503,6 +516,9 @@ def derive(answers: dict[str, Any]) -> dict[str, Any]:
         "actionlint_version": ACTIONLINT_VERSION,
         "devcontainer_json": json.dumps(devcontainer(answers, port if is_web else None), indent=2, ensure_ascii=False),
     }
+    # Which files the project has follows from all of the above (extensions/files.py).
+    derived["excluded_paths"] = files.excluded_paths({**answers, **derived})
+    return derived
 
 
 def updatable_source(source: str, cwd: Path) -> str:

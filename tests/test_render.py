@@ -8,94 +8,74 @@ import re
 import pytest
 import yaml
 
-from tooling import tools
-from tooling.answers import WEB_KINDS, choices, matrix
-from tooling.project import copier_cli
+from extensions import context, files
+from tooling import REPO, tools
+from tooling.answers import choices, matrix
+from tooling.project import Rendered, copier_cli
 
-COMMON_FILES = {
-    ".copier-answers.yml",
-    ".dockerignore",
-    ".env.example",
-    ".gitignore",
-    ".python-version",
-    "Dockerfile",
-    "README.md",
-    "compose.yaml",
-    "compose.prod.yaml",
-    "pyproject.toml",
-    "src/{package}/__init__.py",
-    ".devcontainer/devcontainer.json",
-    ".pre-commit-config.yaml",
-    "justfile",
-}
-LOCK_FILES = {"uv": {"uv.lock"}, "pip": {"requirements.txt", "requirements-dev.txt"}}
-KIND_FILES = {
-    "fastapi": {"src/{package}/app.py", "src/{package}/__main__.py", "tests/test_app.py", "tests/test_settings.py"},
-    "flask": {
-        "src/{package}/app.py",
-        "src/{package}/__main__.py",
-        "src/{package}/gunicorn_conf.py",
-        "tests/test_app.py",
-        "tests/test_settings.py",
-    },
-    "cli": {"src/{package}/cli.py", "src/{package}/__main__.py", "tests/test_cli.py"},
-    "job": {
-        "src/{package}/job.py",
-        "src/{package}/__main__.py",
-        "src/{package}/logs.py",
-        "src/{package}/environment.py",
-        "tests/test_job.py",
-    },
-}
-WEB_FILES = {
-    "src/{package}/settings.py",
-    "src/{package}/database.py",
-    "src/{package}/healthcheck.py",
-    "src/{package}/logs.py",
-    "src/{package}/environment.py",
-    "src/{package}/api.py",
-    "src/{package}/migrate.py",
-    "src/{package}/migrations/env.py",
-    "src/{package}/migrations/script.py.mako",
-    "src/{package}/migrations/versions/0001_create_notes.py",
-    "tests/conftest.py",
-    "tests/test_migrations.py",
-}
-GITHUB_FILES = {".github/workflows/ci.yml", ".github/dependabot.yml"}
-KUSTOMIZATION_FILES = {"k8s/kustomization.yaml", "k8s/namespace.yaml", "k8s/networkpolicy.yaml"}
-KUBERNETES_FILES = {
-    "web": {"k8s/deployment.yaml", "k8s/service.yaml", *KUSTOMIZATION_FILES},
-    "job": {"k8s/cronjob.yaml", *KUSTOMIZATION_FILES},
-}
+TEMPLATE = REPO / "template"
+
 # Jinja left behind: a tag or an expression not part of GitHub Actions' own ${{ ... }} syntax.
 UNRENDERED = re.compile(r"{%|%}|{#|#}|(?<!\$){{")
 # Other template languages generated files speak on purpose: just's recipe arguments, docker's Go --format.
 FOREIGN_TEMPLATES = {"justfile": ("{{ args }}",), "README.md": ("{{ json .SBOM }}", "{{ json .Provenance }}")}
 
 
-def expected_files(answers: dict) -> set[str]:
-    kind = answers["app_kind"]
-    files = COMMON_FILES | LOCK_FILES[answers["package_manager"]] | KIND_FILES[kind]
-    if kind in WEB_KINDS:
-        files |= WEB_FILES
-    if answers.get("with_github_actions", True):
-        files |= GITHUB_FILES
-    if answers.get("with_kubernetes"):
-        # cli is never asked the question: a command-line tool has no workload to deploy.
-        files |= KUBERNETES_FILES.get("web" if kind in WEB_KINDS else kind, set())
-    return {name.format(package="sample_service") for name in files}
+def template_paths(package: str) -> set[str]:
+    """Every path the template can produce, as a project names it."""
+    names = {"{{ package_name }}": package, "{{ _copier_conf.answers_file }}": ".copier-answers.yml"}
+    found = set()
+    for path in TEMPLATE.rglob("*"):
+        if path.is_file():
+            name = str(path.relative_to(TEMPLATE)).removesuffix(".jinja")
+            for placeholder, value in names.items():
+                name = name.replace(placeholder, value)
+            found.add(name)
+    return found
 
 
-def test_every_kind_has_expectations():
-    from tooling.answers import choices
+def expected_files(project: Rendered) -> set[str]:
+    """What the variant model (extensions/files.py) says this project gets, from its recorded answers."""
+    answers = yaml.safe_load(project.read(".copier-answers.yml"))
+    gone = files.left_out({**answers, **context.derive(answers)})
+    return {
+        path
+        for path in template_paths(answers["package_name"])
+        if not any(path == away or path.startswith(f"{away}/") for away in gone)
+    }
 
-    assert set(choices("app_kind")) == set(KIND_FILES), "a new app_kind needs its expected files here"
+
+def test_every_rule_names_a_template_path():
+    produced = template_paths("{package}")
+    dead = [
+        path for path in files.ONLY_IF if path not in produced and not any(p.startswith(f"{path}/") for p in produced)
+    ]
+    assert dead == [], "extensions/files.py has rules for paths the template no longer has"
 
 
-@pytest.mark.parametrize("axes", matrix("app_kind", "package_manager", "python_version", "base_flavour"))
+@pytest.mark.parametrize("kind", choices("app_kind"))
+def test_every_kind_brings_its_own_entry_point(kind):
+    # template/src/.../__main__.py includes the kind's own; a new app_kind adds includes/kinds/<kind>/.
+    assert (REPO / "includes" / "kinds" / kind / "__main__.py.jinja").is_file()
+
+
+def file_set_variants() -> list:
+    """The axes that change which files exist or how the Dockerfile is built, each combination once; the
+    Python versions, which change a few values but no file, taken in turn so that each is rendered too."""
+    versions = choices("python_version")
+    return [
+        pytest.param(
+            {**param.values[0], "python_version": versions[index % len(versions)]},
+            id=f"{param.id}-{versions[index % len(versions)]}",
+        )
+        for index, param in enumerate(matrix("app_kind", "package_manager", "base_flavour"))
+    ]
+
+
+@pytest.mark.parametrize("axes", file_set_variants())
 def test_renders_expected_files_without_leftover_jinja(render, axes):
     project = render(**axes)
-    assert project.files() == expected_files(axes)
+    assert project.files() == expected_files(project)
     for name in project.files():
         text = project.read(name)
         for expression in FOREIGN_TEMPLATES.get(name, ()):
@@ -116,7 +96,12 @@ def test_renders_expected_files_without_leftover_jinja(render, axes):
 @pytest.mark.parametrize("axes", matrix("app_kind"))
 def test_optional_files_follow_their_answers(render, axes, options):
     project = render(**axes, **options)
-    assert project.files() == expected_files({**axes, "package_manager": "uv", **options})
+    assert project.files() == expected_files(project)
+    k8s = {name for name in project.files() if name.startswith("k8s/")}
+    github = {name for name in project.files() if name.startswith(".github/")}
+    assert bool(github) == options["with_github_actions"]
+    # cli is never asked about Kubernetes: a command-line tool has no workload to deploy.
+    assert bool(k8s) == (options["with_kubernetes"] and axes["app_kind"] != "cli")
 
 
 def test_default_answers_give_a_fastapi_uv_project(render):
@@ -153,10 +138,9 @@ def test_copy_with_no_network(copier_template, tmp_path):
     destination = tmp_path / "offline-service"
     result = copier_cli("copy", "--trust", "--defaults", str(copier_template), str(destination), offline=True)
     assert result.returncode == 0, result.stderr
-    assert expected_files({"app_kind": "fastapi", "package_manager": "uv"}) == {
-        name.replace("offline_service", "sample_service")
-        for name in {str(p.relative_to(destination)) for p in destination.rglob("*") if p.is_file()}
-    }
+    project = Rendered(destination)
+    assert project.files() == expected_files(project)
+    assert "src/offline_service/app.py" in project.files()
     assert 'name = "offline-service"' in (destination / "uv.lock").read_text()
 
 
