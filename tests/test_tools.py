@@ -3,6 +3,7 @@ engine test skips for one stated reason instead of erroring."""
 
 from __future__ import annotations
 
+import itertools
 import os
 import shutil
 import subprocess
@@ -12,7 +13,7 @@ from pathlib import Path
 
 import pytest
 
-from tooling import REPO, tools
+from tooling import REPO, answers, tools
 
 WORKFLOW = ".github/workflows/ci.yml"
 JOB = "on: push\njobs:\n  test:\n    runs-on: ubuntu-latest\n    steps:\n"
@@ -119,3 +120,15 @@ def test_readme_names_the_command_of_the_full_run():
     assert os.access(script, os.X_OK), ".ci/run is not executable"
     last = [line for line in script.read_text().splitlines() if line.strip()][-1]
     assert f"the full suite, `{last}`" in section, f".ci/run ends with `{last}`, which the README does not name"
+
+
+def test_pairwise_covers_every_pair_and_prefers_what_can_run():
+    axes = {"kind": ["a", "b", "c"], "manager": ["uv", "pip"], "python": ["3.11", "3.12", "3.13"], "base": ["x", "y"]}
+    combos = answers.pairwise(axes, preferred=lambda combo: combo["base"] != "y")
+    for first, second in itertools.combinations(axes, 2):
+        for pair in itertools.product(axes[first], axes[second]):
+            covering = [c for c in combos if (c[first], c[second]) == pair]
+            assert covering, f"{first}={pair[0]} with {second}={pair[1]} is never combined"
+            if "y" not in (pair if "base" in (first, second) else ()):
+                assert any(c["base"] != "y" for c in covering), f"{pair} is left to a combination that may not run"
+    assert len(combos) < len(list(itertools.product(*axes.values())))

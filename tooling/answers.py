@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import itertools
+from collections.abc import Callable
 from functools import cache
 from typing import Any
 
@@ -51,3 +52,26 @@ def matrix(*axes: str) -> list[dict[str, Any]]:
     """Every combination of the named choice questions, as pytest params with readable ids."""
     combos = itertools.product(*(choices(axis) for axis in axes))
     return [pytest.param(dict(zip(axes, combo, strict=True)), id="-".join(map(str, combo))) for combo in combos]
+
+
+def pairwise(axes: dict[str, list[Any]], preferred: Callable[[dict[str, Any]], bool] = lambda _: True) -> list[dict]:
+    """Combinations in which every pair of values of any two axes occurs at least once (all-pairs).
+
+    Pairs are covered by `preferred` combinations wherever one exists, so a pair is never left to a
+    combination that may be skipped (a base image this machine cannot have); the rest follow.
+    Greedy and deterministic: each step takes the first combination that covers the most pairs left.
+    """
+    names = list(axes)
+    product = [dict(zip(names, values, strict=True)) for values in itertools.product(*axes.values())]
+
+    def pairs(combo: dict[str, Any]) -> set[tuple]:
+        return {((a, combo[a]), (b, combo[b])) for a, b in itertools.combinations(names, 2)}
+
+    chosen: list[dict[str, Any]] = []
+    for pool in ([c for c in product if preferred(c)], product):
+        wanted = set().union(*(pairs(c) for c in pool)) - set().union(set(), *(pairs(c) for c in chosen))
+        while wanted:
+            best = max(pool, key=lambda combo: len(pairs(combo) & wanted))
+            chosen.append(best)
+            wanted -= pairs(best)
+    return chosen

@@ -14,7 +14,9 @@ from typing import Any
 
 import pytest
 import yaml
+from copier import run_copy
 
+from tooling import REPO
 from tooling.tools import compose
 
 TEMPLATE_PATHS = ["copier.yml", "template", "extensions", "includes"]
@@ -104,3 +106,9 @@ def run_own_tests(project: Path, package_manager: str, python: str = sys.executa
     for command in commands:
         result = subprocess.run(command, cwd=project, capture_output=True, text=True, timeout=600, env=env)
         assert result.returncode == 0, f"{command} failed:\n{result.stdout[-3000:]}\n{result.stderr[-3000:]}"
+
+
+def generate(destination: Path, answers: dict[str, Any], template: Path | str = REPO) -> Path:
+    """`copier copy --defaults --trust` of the template's working tree (its uncommitted changes included)."""
+    run_copy(str(template), destination, data=answers, defaults=True, unsafe=True, quiet=True, vcs_ref="HEAD")
+    return Path(destination)
