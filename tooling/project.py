@@ -14,7 +14,9 @@ from typing import Any
 
 import pytest
 import yaml
+from copier import run_copy
 
+from tooling import REPO
 from tooling.tools import compose
 
 TEMPLATE_PATHS = ["copier.yml", "template", "extensions", "includes"]
@@ -46,6 +48,13 @@ def git(cwd: Path, *args: str) -> str:
         "GIT_CONFIG_NOSYSTEM": "1",
     }
     return subprocess.run(["git", *args], cwd=cwd, env=env, check=True, text=True, capture_output=True).stdout
+
+
+def copy_template(destination: Path, data: dict[str, Any], template: Path | str = REPO, vcs_ref: str = "HEAD") -> Path:
+    """A project rendered through copier's Python API from `template` at `vcs_ref`, unasked questions at their
+    defaults."""
+    run_copy(str(template), destination, data=data, defaults=True, unsafe=True, quiet=True, vcs_ref=vcs_ref)
+    return destination
 
 
 def copier_cli(*args: str, offline: bool = False, timeout: int = 300) -> subprocess.CompletedProcess:

@@ -16,10 +16,9 @@ from concurrent.futures import ProcessPoolExecutor
 from pathlib import Path
 from typing import Any
 
-from copier import run_copy
-
 from tooling import REPO
 from tooling.answers import choice_questions, choices, questions
+from tooling.project import copy_template
 
 
 def variants() -> dict[str, dict[str, Any]]:
@@ -40,15 +39,7 @@ def render(job: tuple[str, str, dict[str, Any], str]) -> str:
     template, name, answers, out = job
     with warnings.catch_warnings():
         warnings.simplefilter("ignore")
-        run_copy(
-            template,
-            Path(out) / name,
-            data={"project_name": "Snapshot Service", **answers},
-            defaults=True,
-            unsafe=True,
-            quiet=True,
-            vcs_ref="HEAD",
-        )
+        copy_template(Path(out) / name, {"project_name": "Snapshot Service", **answers}, template)
     return name
 
 
