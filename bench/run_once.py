@@ -13,18 +13,16 @@ from __future__ import annotations
 
 import argparse
 import os
-import platform
 import subprocess
 import sys
 import tempfile
 import time
 from dataclasses import dataclass
-from datetime import UTC, datetime
 from pathlib import Path
 
-from copier import run_copy
-
+from bench.common import host, table
 from tooling import REPO, containers, engine
+from tooling.project import copy_template
 
 PACKAGE = "bench_app"
 OUTPUT = REPO / "bench" / "RESULTS-run-once.md"
@@ -56,19 +54,6 @@ def measure(command: list[str], env: dict[str, str] | None = None) -> Run:
     return Run(float(seconds), int(peak_kib) / 1024)
 
 
-def generate(project_dir: Path, answers: dict[str, str]) -> Path:
-    run_copy(
-        str(REPO),
-        project_dir,
-        data={"project_name": "Bench App", **answers},
-        defaults=True,
-        unsafe=True,
-        quiet=True,
-        vcs_ref="HEAD",
-    )
-    return project_dir
-
-
 def write_csv(path: Path, megabytes: int) -> None:
     """Mixed columns, as a real export has them: integers, floats, text, a sometimes-empty field."""
     rows = (
@@ -86,7 +71,7 @@ def write_csv(path: Path, megabytes: int) -> None:
 
 
 def bench_cli(work: Path, sizes: list[int]) -> list[dict[str, str]]:
-    project = generate(work / "cli", {"app_kind": "cli", "package_manager": "uv"})
+    project = copy_template(work / "cli", {"project_name": "Bench App", "app_kind": "cli", "package_manager": "uv"})
     env = {**os.environ, "PYTHONPATH": str(project / "src")}
     rows = []
     for megabytes in sizes:
@@ -119,7 +104,7 @@ def make_tree(root: Path, files: int, per_directory: int = 1000) -> None:
 
 
 def bench_job_stop(work: Path, files: int, run_seconds: float) -> list[dict[str, str]]:
-    project = generate(work / "job", {"app_kind": "job", "package_manager": "uv"})
+    project = copy_template(work / "job", {"project_name": "Bench App", "app_kind": "job", "package_manager": "uv"})
     image = "copier-pycontainer-bench/run-once-job"
     engine.build(project, image)
     # tmpfs keeps a million inodes quick to create and to drop; the walk is the same on any file system.
@@ -153,13 +138,9 @@ def bench_job_stop(work: Path, files: int, run_seconds: float) -> list[dict[str,
     ]
 
 
-def table(rows: list[dict[str, str]]) -> list[str]:
-    if not rows:
-        return []
-    header = list(rows[0])
-    lines = ["| " + " | ".join(header) + " |", "|" + "---|" * len(header)]
-    lines += ["| " + " | ".join(row[key] for key in header) + " |" for row in rows]
-    return lines
+def table_of(rows: list[dict[str, str]]) -> list[str]:
+    """A table with the rows' keys for a header; none for no rows."""
+    return table(list(rows[0]), [list(row.values()) for row in rows]) if rows else []
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -172,19 +153,20 @@ def main(argv: list[str] | None = None) -> int:
     with tempfile.TemporaryDirectory(prefix="bench-run-once-") as work:
         cli_rows = bench_cli(Path(work), args.sizes) if args.sizes else []
         job_rows = bench_job_stop(Path(work), args.job_files, args.job_run_seconds) if args.job_files else []
+    facts = host()
     lines = [
         "# Run-once kinds: CLI throughput and memory, job stop time",
         "",
-        f"Measured {datetime.now(UTC):%Y-%m-%d} on {platform.machine()}, {os.cpu_count()} CPUs, "
-        f"Python {platform.python_version()}, by `python -m bench.run_once`.",
+        f"Measured {facts['date']} on {facts['machine']}, {facts['cores']} CPUs, Python {facts['python']}, "
+        "by `python -m bench.run_once`.",
         "",
         "## CLI: `summarise` against csv.reader merely reading the same file",
         "",
-        *table(cli_rows),
+        *table_of(cli_rows),
         "",
         "## Job: `docker stop` during a run",
         "",
-        *(table(job_rows) or ["Not measured in this run (`--job-files 0`)."]),
+        *(table_of(job_rows) or ["Not measured in this run (`--job-files 0`)."]),
         "",
     ]
     args.output.write_text("\n".join(lines))

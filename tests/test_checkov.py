@@ -20,7 +20,7 @@ import yaml
 
 from extensions import context
 from tooling.answers import choices, questions
-from tooling.project import Rendered, generate
+from tooling.project import Rendered, copy_template
 
 TOOLS = Path(sys.executable).parent
 FRAMEWORKS = ("kubernetes", "kustomize", "dockerfile", "secrets", "github_actions")
@@ -119,7 +119,7 @@ def scanned(tmp_path_factory) -> tuple[Path, dict[str, dict[str, Any]]]:
     """Every variant rendered side by side and scanned by one checkov process (its start-up is most of its time)."""
     root = tmp_path_factory.mktemp("checkov")
     for param in variants():
-        generate(root / param.id, {"project_name": "Sample Service", **param.values[0]})
+        copy_template(root / param.id, {"project_name": "Sample Service", **param.values[0]})
     return root, checkov(root, *FRAMEWORKS)
 
 

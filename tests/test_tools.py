@@ -86,8 +86,8 @@ def test_tool_fails_on_a_known_bad_input(tmp_path: Path, name: str, files: dict[
 def test_without_an_engine_every_engine_test_skips_for_one_reason(tmp_path: Path):
     # A copy of the suite, so the inner session's reports/ cannot touch those of the run around it.
     suite = tmp_path / "suite"
-    for name in ("tests", "tooling", "extensions"):
-        shutil.copytree(REPO / name, suite / name, ignore=shutil.ignore_patterns("__pycache__"))
+    for name in ("tests", "tooling", "extensions", "bench"):  # bench/work: the benchmark's scratch projects
+        shutil.copytree(REPO / name, suite / name, ignore=shutil.ignore_patterns("__pycache__", "work"))
     for name in ("copier.yml", "pyproject.toml"):
         shutil.copy(REPO / name, suite / name)
     environment = {key: value for key, value in os.environ.items() if key != "CI"}

@@ -16,20 +16,20 @@ from pathlib import Path
 from extensions import context
 from tooling import REPO
 from tooling.answers import choices
-from tooling.project import generate
+from tooling.project import copy_template
 
 PLACEHOLDER_SLUG = "lock-placeholder"
 LOCK_FILES = {"uv": ["uv.lock"], "pip": list(context.PIP_LOCK_FILES)}
 
 
 def render(template: Path, destination: Path, app_kind: str, package_manager: str) -> None:
-    answers = {
+    data = {
         "project_name": "Lock Placeholder",
         "project_slug": PLACEHOLDER_SLUG,
         "app_kind": app_kind,
         "package_manager": package_manager,
     }
-    generate(destination, answers, template)
+    copy_template(destination, data, template)
 
 
 def relock(app_kind: str, package_manager: str, template: Path = REPO) -> list[Path]:

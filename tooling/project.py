@@ -50,6 +50,13 @@ def git(cwd: Path, *args: str) -> str:
     return subprocess.run(["git", *args], cwd=cwd, env=env, check=True, text=True, capture_output=True).stdout
 
 
+def copy_template(destination: Path, data: dict[str, Any], template: Path | str = REPO, vcs_ref: str = "HEAD") -> Path:
+    """A project rendered through copier's Python API from `template` at `vcs_ref`, unasked questions at their
+    defaults."""
+    run_copy(str(template), destination, data=data, defaults=True, unsafe=True, quiet=True, vcs_ref=vcs_ref)
+    return destination
+
+
 def copier_cli(*args: str, offline: bool = False, timeout: int = 300) -> subprocess.CompletedProcess:
     """Run the copier command line; offline runs it in an empty network namespace (skips if none can be made)."""
     prefix: list[str] = []
@@ -107,8 +114,3 @@ def run_own_tests(project: Path, package_manager: str, python: str = sys.executa
         result = subprocess.run(command, cwd=project, capture_output=True, text=True, timeout=600, env=env)
         assert result.returncode == 0, f"{command} failed:\n{result.stdout[-3000:]}\n{result.stderr[-3000:]}"
 
-
-def generate(destination: Path, answers: dict[str, Any], template: Path | str = REPO) -> Path:
-    """`copier copy --defaults --trust` of the template's working tree (its uncommitted changes included)."""
-    run_copy(str(template), destination, data=answers, defaults=True, unsafe=True, quiet=True, vcs_ref="HEAD")
-    return Path(destination)

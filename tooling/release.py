@@ -8,11 +8,9 @@ import subprocess
 import sys
 from pathlib import Path
 
-from copier import run_copy
-
 from extensions import context
 from tooling import REPO
-from tooling.project import commit_all, copier_cli, recorded_answers
+from tooling.project import commit_all, copier_cli, copy_template, recorded_answers
 
 RELEASE = re.compile(
     r"^## \[(\d+\.\d+\.\d+)\][^\n]*\n(?:(?!## ).*\n)*?Released from commit `([0-9a-f]{7,40})`", re.MULTILINE
@@ -39,7 +37,7 @@ def copy_release(template: Path, project: Path, **answers) -> Path:
     """A project generated from the previous release and committed, as its user has it."""
     version, ref = release_or_fail()
     data = {"project_name": "Upgrade Check", **answers}
-    run_copy(str(template), project, vcs_ref=ref, defaults=True, unsafe=True, quiet=True, data=data)
+    copy_template(project, data, template, ref)
     commit_all(project, f"generated from {version}")
     return project
 

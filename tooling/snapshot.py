@@ -18,7 +18,7 @@ from typing import Any
 
 from tooling import REPO
 from tooling.answers import choice_questions, choices, questions
-from tooling.project import generate
+from tooling.project import copy_template
 
 
 def variants() -> dict[str, dict[str, Any]]:
@@ -39,7 +39,7 @@ def render(job: tuple[str, str, dict[str, Any], str]) -> str:
     template, name, answers, out = job
     with warnings.catch_warnings():
         warnings.simplefilter("ignore")
-        generate(Path(out) / name, {"project_name": "Snapshot Service", **answers}, template)
+        copy_template(Path(out) / name, {"project_name": "Snapshot Service", **answers}, template)
     return name
 
 
