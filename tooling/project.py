@@ -113,4 +113,3 @@ def run_own_tests(project: Path, package_manager: str, python: str = sys.executa
     for command in commands:
         result = subprocess.run(command, cwd=project, capture_output=True, text=True, timeout=600, env=env)
         assert result.returncode == 0, f"{command} failed:\n{result.stdout[-3000:]}\n{result.stderr[-3000:]}"
-
