@@ -1,9 +1,10 @@
 """Every value the template derives from the answers, computed once, in one place.
 
-Template files print these values; they hold no logic of their own. `derive()` computes them from
-the variant model, `model/`, one module per axis; the suite's tests and image tooling read the same
-functions through this module, so a generated file and the harness that checks it can never
-disagree about an image reference, a command or a port.
+Template files print these values: a condition left in one chooses a whole block of text, never
+a value (a command, a name, a number). `derive()` computes them from the variant model, `model/`,
+one module per axis; the suite's tests and image tooling read the same functions through this
+module, so a generated file and the harness that checks it can never disagree about an image
+reference, a command or a port.
 """
 
 from __future__ import annotations
@@ -45,17 +46,22 @@ _load_model()
 
 from .model.commands import (  # noqa: E402
     SIGTERM_EXIT,
+    WEB_FRAMEWORKS,
     WEB_KINDS,
+    WEB_SERVERS,
     compose_watch_command,
     console_script,
     dev_command,
     health_probe,
     image_serve_command,
     json_array,
+    lint_command,
     local_serve_command,
     migrate_command,
     run_prefix,
     runtime_command,
+    setup_steps,
+    tests_command,
 )
 from .model.dependencies import (  # noqa: E402
     IMPORT_NAMES,
@@ -103,6 +109,7 @@ __all__ = [
     "IMPORT_NAMES",
     "LOCK_PYTHON_FLOOR",
     "PIP_LOCK_FILES",
+    "UV_VERSION",
     "ContextUpdater",
     "dependency_import_names",
     "derive",
@@ -134,13 +141,13 @@ def derive(answers: dict[str, Any]) -> dict[str, Any]:
         "is_web": is_web,
         "image_family": "alpine" if flavour == "alpine" else "debian",
         "runtime_partial": "web" if is_web else kind,
-        "web_kinds": list(WEB_KINDS),
+        "web_framework": WEB_FRAMEWORKS.get(kind, ""),
+        "web_server": WEB_SERVERS.get(kind, ""),
         # The digest pins the image that ships: the runtime base (for full, its slim sibling).
         "base_image": base_image(version, shipped, digest),
         "build_image_from": base_image_from(version, flavour, digest if shipped == flavour else ""),
         "runtime_image_from": base_image_from(version, shipped, digest),
         "uv_image": uv_image(),
-        "uv_version": UV_VERSION,
         "hadolint_version": HADOLINT_VERSION,
         "uv_build_range": uv_build_range(),
         "site_packages": site_packages(version),
@@ -182,13 +189,17 @@ def derive(answers: dict[str, Any]) -> dict[str, Any]:
         "lock_command": lock_command_line(answers["package_manager"], python_floor(version)),
         "sigterm_exit": SIGTERM_EXIT,
         "run_prefix": run_prefix(answers["package_manager"]),
+        "setup_steps": setup_steps(answers["package_manager"], version),
+        "tests_command": tests_command(answers["package_manager"]),
+        "lint_command": lint_command(answers["package_manager"]),
         "local_serve_command": local_serve_command(kind, answers["package_manager"], package),
         "image_serve_command": image_serve_command(kind, slug, port),
         "schedule_time_zone": SCHEDULE_TIME_ZONE,
         "host_crontab_line": host_crontab_line(answers.get("schedule") or ""),
         "compose_watch_command": compose_watch_command(kind),
         "dev_watch": dev_watch(kind, answers["package_manager"]),
-        "lock_files": lock_files(answers["package_manager"]),
+        # As the README names them, in backticks.
+        "lock_files_quoted": [f"`{name}`" for name in lock_files(answers["package_manager"])],
         "just_recipes": just_recipes(answers),
         "pre_commit_command": pre_commit_command(answers["package_manager"]),
         "actionlint_version": ACTIONLINT_VERSION,

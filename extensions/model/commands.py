@@ -6,6 +6,9 @@ import json
 
 WEB_KINDS = ("fastapi", "flask")
 ALL_KINDS = (*WEB_KINDS, "cli", "job")
+# The framework and the HTTP server of each web kind, as the README names them.
+WEB_FRAMEWORKS = {"fastapi": "FastAPI", "flask": "Flask"}
+WEB_SERVERS = {"fastapi": "uvicorn", "flask": "gunicorn"}
 # Exit status a process reports when SIGTERM ended it (128 + 15).
 SIGTERM_EXIT = 143
 
@@ -47,14 +50,35 @@ def run_prefix(package_manager: str) -> str:
     return "uv run " if package_manager == "uv" else ".venv/bin/"
 
 
-def setup_command(package_manager: str, python_version: str) -> str:
+def setup_steps(package_manager: str, python_version: str) -> list[str]:
+    """The commands that install the locked environment on the host, one line each."""
     if package_manager == "uv":
-        return "uv sync --locked"
-    return (
-        f"python{python_version} -m venv .venv"
-        " && .venv/bin/pip install --require-hashes -r requirements-dev.txt"
-        " && .venv/bin/pip install --no-deps --editable ."
-    )
+        return ["uv sync --locked"]
+    prefix = run_prefix(package_manager)
+    return [
+        f"python{python_version} -m venv .venv",
+        f"{prefix}pip install --require-hashes -r requirements-dev.txt",
+        f"{prefix}pip install --no-deps --editable .",
+    ]
+
+
+def setup_command(package_manager: str, python_version: str) -> str:
+    return " && ".join(setup_steps(package_manager, python_version))
+
+
+def tests_command(package_manager: str) -> str:
+    """pytest, run in the project's environment."""
+    return f"{run_prefix(package_manager)}pytest"
+
+
+def lint_command(package_manager: str) -> str:
+    prefix = run_prefix(package_manager)
+    return f"{prefix}ruff check . && {prefix}ruff format --check ."
+
+
+def format_command(package_manager: str) -> str:
+    prefix = run_prefix(package_manager)
+    return f"{prefix}ruff format . && {prefix}ruff check --fix ."
 
 
 def local_serve_command(app_kind: str, package_manager: str, package_name: str) -> str:

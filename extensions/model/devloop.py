@@ -4,7 +4,17 @@ from __future__ import annotations
 
 from typing import Any
 
-from .commands import WEB_KINDS, compose_watch_command, console_script, local_serve_command, run_prefix, setup_command
+from .commands import (
+    WEB_KINDS,
+    compose_watch_command,
+    console_script,
+    format_command,
+    lint_command,
+    local_serve_command,
+    run_prefix,
+    setup_command,
+    tests_command,
+)
 from .dependencies import lock_command_line, lock_files, python_floor
 from .versions import PRE_COMMIT_VERSION
 
@@ -42,17 +52,14 @@ def just_recipes(answers: dict[str, Any]) -> list[dict[str, str]]:
             "doc": "Install the locked environment",
             "command": setup_command(manager, answers["python_version"]),
         },
-        {"name": "test", "doc": "Run the tests", "params": " *args", "command": f"{prefix}pytest {{{{ args }}}}"},
         {
-            "name": "lint",
-            "doc": "Check lint and formatting",
-            "command": f"{prefix}ruff check . && {prefix}ruff format --check .",
+            "name": "test",
+            "doc": "Run the tests",
+            "params": " *args",
+            "command": f"{tests_command(manager)} {{{{ args }}}}",
         },
-        {
-            "name": "format",
-            "doc": "Format and fix what ruff can",
-            "command": f"{prefix}ruff format . && {prefix}ruff check --fix .",
-        },
+        {"name": "lint", "doc": "Check lint and formatting", "command": lint_command(manager)},
+        {"name": "format", "doc": "Format and fix what ruff can", "command": format_command(manager)},
         {
             "name": "hooks",
             "doc": "Run the pre-commit hooks on every file",
