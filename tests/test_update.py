@@ -92,7 +92,7 @@ def evolve_to_2_0_0(template: Path) -> None:
     (template / "template" / "config").mkdir()
     (template / "template" / ".env.example.jinja").rename(template / "template" / "config" / ".env.example.jinja")
     # A changed dependency, with the carried locks made again from it.
-    edit(template / "extensions" / "context.py", '"ruff>=0.8"', '"ruff>=0.9"')
+    edit(template / "extensions" / "model" / "dependencies.py", '"ruff>=0.8"', '"ruff>=0.9"')
 
 
 @pytest.fixture(scope="module")
