@@ -74,8 +74,9 @@ def evolve_to_2_0_0(template: Path) -> None:
     # Changed Dockerfile lines: one more runtime setting.
     edit(
         template / "template" / "Dockerfile.jinja",
-        "FROM {{ runtime_image_from }} AS runtime\nENV PYTHONUNBUFFERED=1 \\\n",
-        "FROM {{ runtime_image_from }} AS runtime\nENV PYTHONUNBUFFERED=1 \\\n    PYTHONFAULTHANDLER=1 \\\n",
+        # The runtime stage's ENV: the only one whose PATH line ends it.
+        "    VIRTUAL_ENV=/opt/venv \\\n    PATH=/opt/venv/bin:$PATH\n",
+        "    VIRTUAL_ENV=/opt/venv \\\n    PYTHONFAULTHANDLER=1 \\\n    PATH=/opt/venv/bin:$PATH\n",
     )
     # A changed compose default that users also like to change.
     edit(template / "template" / "compose.yaml.jinja", "LOG_LEVEL: DEBUG", "LOG_LEVEL: INFO")
