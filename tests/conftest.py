@@ -13,7 +13,7 @@ from typing import Any
 import pytest
 
 from tooling import REPO, engine, journeys
-from tooling.answers import answers_for
+from tooling.answers import answers_for, narrowing
 from tooling.project import TEMPLATE_PATHS, Rendered, git
 
 
@@ -67,6 +67,14 @@ def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item
     if reason := engine.engine_problem():
         for item in engine_tests:
             item.add_marker(pytest.mark.skip(reason=reason))
+
+
+def pytest_configure(config: pytest.Config) -> None:
+    """A wrong PYCONTAINER_MATRIX stops the run before collection, with the axes or values there are."""
+    try:
+        narrowing()
+    except ValueError as error:
+        raise pytest.UsageError(str(error)) from None
 
 
 def pytest_sessionstart(session: pytest.Session) -> None:
