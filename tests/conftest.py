@@ -2,9 +2,7 @@
 
 from __future__ import annotations
 
-import json
 import os
-import shutil
 import subprocess
 import time
 from pathlib import Path
@@ -12,8 +10,8 @@ from typing import Any
 
 import pytest
 
-from tooling import REPO, engine, journeys
-from tooling.answers import answers_for
+from tooling import REPO, engine, journeys, reports
+from tooling.answers import answers_for, narrowing
 from tooling.project import TEMPLATE_PATHS, Rendered, git
 
 
@@ -69,36 +67,26 @@ def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item
             item.add_marker(pytest.mark.skip(reason=reason))
 
 
+def pytest_configure(config: pytest.Config) -> None:
+    """A wrong PYCONTAINER_MATRIX stops the run before collection, with the axes or values there are."""
+    # The image checks' asserts say what they compared, in the test's failure and in reports/harness.json.
+    pytest.register_assert_rewrite("tooling.image_checks")
+    try:
+        narrowing()
+    except ValueError as error:
+        raise pytest.UsageError(str(error)) from None
+
+
 def pytest_sessionstart(session: pytest.Session) -> None:
     if not hasattr(session.config, "workerinput"):
-        shutil.rmtree(REPO / "reports" / "variants", ignore_errors=True)
+        reports.reset()
         session.config.stash[_STARTED] = time.time()
 
 
 def pytest_sessionfinish(session: pytest.Session) -> None:
     """Gather the per-variant records into one report for the run (on the controller only)."""
-    variants_dir = REPO / "reports" / "variants"
-    if hasattr(session.config, "workerinput") or not variants_dir.is_dir():
-        return
-    records = [json.loads(path.read_text()) for path in sorted(variants_dir.glob("*.json"))]
-    checks = [outcome for record in records for outcome in record["checks"].values()]
-    report = {
-        "wall_seconds": round(time.time() - session.config.stash.get(_STARTED, time.time()), 1),
-        "variants_built": sum(1 for record in records if record["build_seconds"] is not None),
-        "variants_passed": sum(1 for record in records if record["outcome"] == "passed"),
-        "checks_passed": sum(1 for outcome in checks if outcome == "passed"),
-        "checks_failed": sum(1 for outcome in checks if outcome != "passed"),
-        "skipped": _SKIPPED,
-        "variants": records,
-    }
-    (REPO / "reports" / "harness.json").write_text(json.dumps(report, indent=2))
+    if not hasattr(session.config, "workerinput"):
+        reports.gather(session.config.stash.get(_STARTED, time.time()))
 
 
 _STARTED = pytest.StashKey[float]()
-_SKIPPED: dict[str, str] = {}
-
-
-def pytest_runtest_logreport(report: pytest.TestReport) -> None:
-    if report.skipped and "test_variant_builds_and_runs" in report.nodeid:
-        reason = report.longrepr[2] if isinstance(report.longrepr, tuple) else str(report.longrepr)
-        _SKIPPED[report.nodeid.split("[", 1)[1].rstrip("]")] = reason.removeprefix("Skipped: ")

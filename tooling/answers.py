@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import itertools
+import os
 from collections.abc import Callable
 from functools import cache
 from typing import Any
@@ -48,9 +49,40 @@ def answers_for(**answers: Any) -> dict[str, Any]:
     return {"project_name": "Sample Service", **answers}
 
 
+MATRIX_VARIABLE = "PYCONTAINER_MATRIX"
+
+
+def narrowing(text: str | None = None) -> dict[str, list[Any]]:
+    """The choices PYCONTAINER_MATRIX keeps per axis: `app_kind=fastapi,cli python_version=3.14`.
+
+    Terms are separated by spaces, each an axis (a choice question of copier.yml) and the values it
+    keeps, separated by commas; an axis not named keeps all its choices. A wrong axis or value is
+    refused with the axes or values there are.
+    """
+    text = os.environ.get(MATRIX_VARIABLE, "") if text is None else text
+    kept: dict[str, list[Any]] = {}
+    for term in text.split():
+        axis, _, values = term.partition("=")
+        if not values:
+            raise ValueError(f"{MATRIX_VARIABLE}: '{term}' is not axis=value[,value...]")
+        if axis not in choice_questions():
+            raise ValueError(f"{MATRIX_VARIABLE}: '{axis}' is no axis; axes: {', '.join(choice_questions())}")
+        if axis in kept:
+            raise ValueError(f"{MATRIX_VARIABLE}: '{axis}' is named twice; list its values once, comma-separated")
+        offered = {str(choice): choice for choice in choices(axis)}
+        if unknown := [value for value in values.split(",") if value not in offered]:
+            raise ValueError(
+                f"{MATRIX_VARIABLE}: {axis} has no choice {', '.join(unknown)}; choices: {', '.join(offered)}"
+            )
+        kept[axis] = [choice for name, choice in offered.items() if name in values.split(",")]
+    return kept
+
+
 def matrix(*axes: str) -> list[dict[str, Any]]:
-    """Every combination of the named choice questions, as pytest params with readable ids."""
-    combos = itertools.product(*(choices(axis) for axis in axes))
+    """Every combination of the named choice questions, as pytest params with readable ids;
+    PYCONTAINER_MATRIX narrows it (see `narrowing`)."""
+    kept = narrowing()
+    combos = itertools.product(*(kept.get(axis, choices(axis)) for axis in axes))
     return [pytest.param(dict(zip(axes, combo, strict=True)), id="-".join(map(str, combo))) for combo in combos]
 
 
@@ -75,3 +107,16 @@ def pairwise(axes: dict[str, list[Any]], preferred: Callable[[dict[str, Any]], b
             chosen.append(best)
             wanted -= pairs(best)
     return chosen
+
+
+FULL_MATRIX_VARIABLE = "PYCONTAINER_FULL_MATRIX"
+
+
+def pairs_matrix(*axes: str, preferred: Callable[[dict[str, Any]], bool] = lambda _: True) -> list[Any]:
+    """All-pairs combinations of the named choice questions (`pairwise`), as pytest params; every
+    combination (`matrix`) when PYCONTAINER_FULL_MATRIX=1. PYCONTAINER_MATRIX narrows either."""
+    if os.environ.get(FULL_MATRIX_VARIABLE) == "1":
+        return matrix(*axes)
+    kept = narrowing()
+    combos = pairwise({axis: kept.get(axis, choices(axis)) for axis in axes}, preferred)
+    return [pytest.param(combo, id="-".join(map(str, combo.values()))) for combo in combos]

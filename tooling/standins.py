@@ -39,6 +39,8 @@ ROOT_PACKAGES = {
     "trixie": "ca-certificates,netbase,tzdata",
     "sid": "ca-certificates,netbase,tzdata",
 }
+# Base flavours no stand-in can be made for here: their images come from a registry or not at all.
+NO_STANDIN_FLAVOURS = ("alpine",)
 ALPINE_REASON = "no python:*-alpine image can be pulled and Alpine's package repositories are not reachable"
 
 
@@ -250,7 +252,7 @@ def wanted() -> list[tuple[str, object]]:
     for flavour in choices("base_flavour"):
         for version in choices("python_version"):
             ref = context.base_image(version, flavour)
-            if flavour == "alpine":
+            if flavour in NO_STANDIN_FLAVOURS:
                 items.append((ref, None))
             else:
                 items.append((ref, lambda r=ref, v=version, f=flavour: build_python(r, v, f)))
