@@ -86,8 +86,8 @@ def evolve_to_2_0_0(template: Path) -> None:
     text = settings.read_text()
     start = text.index("with_github_actions:")
     settings.write_text(text[:start] + MIGRATIONS)
-    github = template / "template" / "{% if with_github_actions %}.github{% endif %}"
-    github.rename(template / "template" / ".github")
+    # Every project now gets .github: its rule leaves the file model.
+    edit(template / "extensions" / "model" / "files.py", '    ".github": option("with_github_actions"),\n', "")
     replace_everywhere(template / "template", "{%- if with_github_actions %}", "{%- if true %}")
     # A moved file.
     (template / "template" / "config").mkdir()
