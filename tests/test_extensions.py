@@ -23,7 +23,7 @@ from extensions.validators import (
     project_slug_problem,
     slugify,
 )
-from tooling.answers import choices
+from tooling.answers import choices, complete_answers
 
 # Text a user may type: quotes of both kinds, backslashes, shell and Jinja syntax, accents.
 FREE_TEXT = [
@@ -40,15 +40,7 @@ FREE_TEXT = [
     "word " * 40,
 ]
 
-BASE_ANSWERS = {
-    "project_slug": "billing-api",
-    "package_name": "billing",
-    "app_kind": "fastapi",
-    "package_manager": "uv",
-    "python_version": "3.13",
-    "base_flavour": "slim",
-    "app_uid": "10001",
-}
+BASE_ANSWERS = complete_answers()
 
 
 def derive(**overrides):

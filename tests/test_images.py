@@ -1,10 +1,11 @@
-"""Build and run every generated variant on a real Docker engine, one test per check.
+"""Build and run the generated variants on a real Docker engine, one test per check.
 
 The variants are kind x package manager x Python version x base flavour, all pairs: every value of
 each axis meets every value of each other axis in at least one variant (25 variants instead of 80;
-PYCONTAINER_FULL_MATRIX=1 builds all 80, PYCONTAINER_MATRIX narrows either). Each check below is a test of its own, `test_check[<variant>-<check>]`, so `-k` picks checks;
-the checks of one variant share its images and run on one xdist worker (`xdist_group`). A variant
-whose base image can be neither pulled nor made here is skipped, with the reason; no other is.
+PYCONTAINER_FULL_MATRIX=1 builds all 80, PYCONTAINER_MATRIX narrows either). Each check below is
+a test of its own, `test_check[<variant>-<check>]`, so `-k` picks checks; the checks of one
+variant share its images and run on one xdist worker (`xdist_group`). A variant whose base image
+can be neither pulled nor made here is skipped, with the reason; no other is.
 """
 
 from __future__ import annotations

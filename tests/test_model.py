@@ -12,16 +12,9 @@ import pytest
 
 from extensions import context
 from tooling import REPO
-from tooling.answers import choices
+from tooling.answers import choices, complete_answers
 
-ANSWERS = {
-    "project_slug": "billing-api",
-    "package_name": "billing",
-    "package_manager": "uv",
-    "python_version": "3.13",
-    "base_flavour": "slim",
-    "app_uid": "10001",
-}
+ANSWERS = complete_answers()
 
 
 def template_sources() -> str:

@@ -7,6 +7,7 @@ import re
 import yaml
 
 from extensions import context
+from tooling.answers import complete_answers
 
 # Two spaces on purpose: every place must print the one normalised text context.py derives.
 ANSWER = "*/30  2-4 * * MON-FRI"
@@ -15,16 +16,7 @@ SCHEDULE = "*/30 2-4 * * MON-FRI"
 
 def test_schedule_is_derived_once_with_its_time_zone_and_host_crontab_line():
     derived = context.derive(
-        {
-            "project_slug": "sweeper",
-            "package_name": "sweeper",
-            "app_kind": "job",
-            "package_manager": "uv",
-            "python_version": "3.13",
-            "base_flavour": "slim",
-            "app_uid": "10001",
-            "schedule": ANSWER,
-        }
+        complete_answers(project_slug="sweeper", package_name="sweeper", app_kind="job", schedule=ANSWER)
     )
     assert derived["cron_schedule"] == SCHEDULE
     assert derived["schedule_time_zone"] == "Etc/UTC"

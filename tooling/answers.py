@@ -42,6 +42,20 @@ def choice_questions() -> list[str]:
 WEB_KINDS = [kind for kind in choices("app_kind") if kind in ("fastapi", "flask")]
 
 
+def complete_answers(**answers: Any) -> dict[str, Any]:
+    """A full set of answers as a project records them, for calling the model directly."""
+    return {
+        "project_slug": "billing-api",
+        "package_name": "billing",
+        "app_kind": "fastapi",
+        "package_manager": "uv",
+        "python_version": "3.13",
+        "base_flavour": "slim",
+        "app_uid": "10001",
+        **answers,
+    }
+
+
 def answers_for(**answers: Any) -> dict[str, Any]:
     """Answers for a test project; every key must be a question of copier.yml."""
     unknown = set(answers) - set(questions())
