@@ -75,8 +75,17 @@ def stopped_by_sigterm(container: Container) -> tuple[float, int]:
 
 def process_uid(container: Container) -> int:
     """The real uid of PID 1, read from the kernel's view of the process."""
-    status = container.exec_run(["cat", "/proc/1/status"]).output.decode()
-    return int(next(line for line in status.splitlines() if line.startswith("Uid:")).split()[1])
+    result = container.exec_run(["cat", "/proc/1/status"])
+    status = result.output.decode(errors="replace")
+    uid = next((line.split()[1] for line in status.splitlines() if line.startswith("Uid:")), None)
+    if result.exit_code != 0 or uid is None:
+        container.reload()
+        state = container.attrs["State"]
+        logs = container.logs().decode(errors="replace")[-3000:]
+        raise AssertionError(
+            f"cannot read PID 1's uid (container {state['Status']}, exit {state['ExitCode']}): {status.strip()}\n{logs}"
+        )
+    return int(uid)
 
 
 def handles_sigterm(container: Container) -> bool:
