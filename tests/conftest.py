@@ -10,7 +10,7 @@ from typing import Any
 
 import pytest
 
-from tooling import REPO, engine, journeys, reports
+from tooling import REPO, engine, reports, shells
 from tooling.answers import answers_for, narrowing
 from tooling.project import TEMPLATE_PATHS, Rendered, git
 
@@ -53,7 +53,7 @@ def committed_template(tmp_path_factory) -> Path:
 @pytest.fixture(scope="session")
 def user_environment(tmp_path_factory) -> dict[str, str]:
     """The environment of a user following a README: their PATH and tools, not the suite's venv."""
-    return journeys.user_environment(journeys.tool_path(tmp_path_factory.mktemp("tools")))
+    return shells.user_environment(shells.tool_path(tmp_path_factory.mktemp("tools")))
 
 
 @pytest.hookimpl(trylast=True)

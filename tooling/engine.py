@@ -79,10 +79,13 @@ def build(
     target: str | None = "runtime",
     secret_file: Path | None = None,
     build_args: dict[str, str] | None = None,
-    dockerfile: str | None = None,
+    dockerfile: str | Path | None = None,
+    label: str = LABEL,
 ) -> Build:
-    """Build a target (None: the last stage) with BuildKit; a failure carries the engine's own output."""
-    command = [docker_cli(), "build", "--progress=plain", "--tag", tag, "--label", f"{LABEL}=true"]
+    """Build a target (None: the last stage) with BuildKit, labelled (`label=true`) for clean-up; the
+    Dockerfile is the context's own unless named (relative to the context, or absolute); a failure
+    carries the engine's own output."""
+    command = [docker_cli(), "build", "--progress=plain", "--tag", tag, "--label", f"{label}=true"]
     if target is not None:
         command += ["--target", target]
     if dockerfile is not None:
@@ -102,7 +105,7 @@ def build(
     seconds = time.monotonic() - started
     if result.returncode != 0:
         tail = "\n".join((result.stdout + result.stderr).splitlines()[-60:])
-        raise BuildFailed(f"docker build --target {target} failed ({result.returncode}):\n{tail}")
+        raise BuildFailed(f"docker build of {tag} (target {target}) failed ({result.returncode}):\n{tail}")
     return Build(tag, seconds, result.stderr)
 
 

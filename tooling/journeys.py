@@ -6,10 +6,8 @@ from __future__ import annotations
 import contextlib
 import os
 import re
-import shutil
 import signal
 import subprocess
-import sys
 import time
 import urllib.error
 import urllib.request
@@ -18,8 +16,6 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 import yaml
-
-from tooling.engine import docker_cli
 
 FENCE = re.compile(r"^```(sh|bash|console)\n(.*?)^```", re.MULTILINE | re.DOTALL)
 HEADING = re.compile(r"^(#{1,6}) (.+)$", re.MULTILINE)
@@ -137,52 +133,6 @@ def workflow_steps(workflow: str, values: dict[str, str] = GITHUB_VALUES) -> lis
 
 def skip_reason(command: str) -> str | None:
     return next((reason for pattern, reason in SKIPPED.items() if pattern in command), None)
-
-
-def tool_path(directory: Path) -> Path:
-    """A PATH directory with what a user's shell (or GitHub's runner) has: a BuildKit docker CLI, uv, pipx,
-    and the `pythonX.Y` the README names (this machine's interpreters sit behind pyenv shims)."""
-    directory.mkdir(parents=True, exist_ok=True)
-    suite_bin = Path(sys.executable).parent
-    links = {
-        "docker": docker_cli(),
-        "pipx": shutil.which("pipx") or str(suite_bin / "pipx"),
-        # The task runner a README's `just` lines need, as a user installs it (PyPI's rust-just ships the binary).
-        "just": shutil.which("just") or str(suite_bin / "just"),
-    }
-    # uv as the README's prerequisites install it, one binary on PATH. A pyenv shim would answer only
-    # inside the interpreter it was installed for, not in a project whose .python-version names another.
-    for name in ("uv", "uvx"):
-        links[name] = str(suite_bin / name) if (suite_bin / name).exists() else shutil.which(name) or name
-    for interpreter in sorted(Path.home().glob(".pyenv/versions/3.*/bin/python3.*")):
-        if re.fullmatch(r"python3\.\d+", interpreter.name):
-            links.setdefault(interpreter.name, str(interpreter))
-    for name, target in links.items():
-        link = directory / name
-        if not link.exists():
-            link.symlink_to(target)
-    return directory
-
-
-def user_environment(tools: Path) -> dict[str, str]:
-    """A user's environment: no suite virtual environment, BuildKit on, a git identity."""
-    suite_bin = str(Path(sys.executable).parent)
-    path = [entry for entry in os.environ.get("PATH", "").split(os.pathsep) if entry != suite_bin]
-    env = {
-        key: value
-        for key, value in os.environ.items()
-        if key not in {"VIRTUAL_ENV", "UV_PROJECT_ENVIRONMENT", "PYTEST_ADDOPTS", "PYTEST_XDIST_WORKER"}
-        and not key.startswith(("PYTEST_", "COV_"))
-    }
-    env.update(
-        PATH=os.pathsep.join([str(tools), *path]),
-        DOCKER_BUILDKIT="1",
-        GIT_AUTHOR_NAME="Journey",
-        GIT_AUTHOR_EMAIL="journey@example.com",
-        GIT_COMMITTER_NAME="Journey",
-        GIT_COMMITTER_EMAIL="journey@example.com",
-    )
-    return env
 
 
 def runner_environment(env: dict[str, str], directory: Path) -> dict[str, str]:

@@ -19,6 +19,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from extensions import context
+from tooling import engine
 from tooling.answers import choices
 from tooling.engine import HOST_CA_BUNDLE, docker_cli
 
@@ -97,13 +98,11 @@ def debian_root(suite: str) -> str:
     return ref
 
 
-def build(ref: str, dockerfile: str, context_dir: Path, **build_args: str) -> None:
-    args = ["build", "--quiet", "--label", f"{STANDIN_LABEL}=true", "-t", ref, "-f", str(HERE / dockerfile)]
-    for key, value in build_args.items():
-        args += ["--build-arg", f"{key}={value}"]
-    result = docker(*args, str(context_dir), check=False, capture=True)
-    if result.returncode != 0:
-        raise RuntimeError(f"building stand-in {ref} failed:\n{result.stdout}")
+def build(ref: str, dockerfile: str | Path, context_dir: Path, **build_args: str) -> None:
+    """A stand-in from one of images/ (or another) Dockerfile, through the suite's one build wrapper."""
+    engine.build(
+        context_dir, ref, target=None, build_args=build_args, dockerfile=HERE / dockerfile, label=STANDIN_LABEL
+    )
 
 
 def with_build_tools(root: str) -> str:
@@ -192,10 +191,10 @@ def build_python(ref: str, minor: str, flavour: str) -> str:
 
 def set_env(ref: str, name: str, value: str) -> None:
     """Give an image one more environment variable, keeping its name and labels."""
-    dockerfile = f"FROM {ref}\nENV {name}={value}\n"
-    result = docker("build", "--quiet", "-t", ref, "-", input=dockerfile, check=False, capture=True)
-    if result.returncode != 0:
-        raise RuntimeError(f"setting {name} on {ref} failed:\n{result.stdout}")
+    with tempfile.TemporaryDirectory() as context_dir:
+        dockerfile = Path(context_dir) / "Dockerfile"
+        dockerfile.write_text(f"FROM {ref}\nENV {name}={value}\n")
+        build(ref, dockerfile, Path(context_dir))
 
 
 def build_uv(ref: str, version: str) -> str:
