@@ -4,8 +4,10 @@ pre-commit hooks, and the README that names them; the docker-marked tests run th
 from __future__ import annotations
 
 import json
+import os
 import re
 import shutil
+import signal
 import subprocess
 import time
 
@@ -15,7 +17,7 @@ import yaml
 from extensions import context
 from tooling.answers import WEB_KINDS, matrix
 from tooling.journeys import FENCE, http_answers
-from tooling.project import HOST_PYTHON, git
+from tooling.project import HOST_PYTHON, git, run
 from tooling.tools import compose, compose_cli, tool, tool_cli
 
 PAIRS = matrix("app_kind", "package_manager")
@@ -182,7 +184,7 @@ def test_compose_watch_reloads_an_edit_and_rebuilds_on_pyproject(render, axes, r
     watch = subprocess.Popen(
         [compose_cli(), "up", "--build", "--watch"],
         cwd=project.path,
-        env={**__import__("os").environ, **env},
+        env={**os.environ, **env},
         stdout=subprocess.PIPE,
         stderr=subprocess.STDOUT,
         text=True,
@@ -215,7 +217,7 @@ def test_compose_watch_reloads_an_edit_and_rebuilds_on_pyproject(render, axes, r
         wait_until(recreated, 300, "compose watch to rebuild and recreate the app after a pyproject.toml edit")
         wait_until(lambda: http_answers(f"http://127.0.0.1:{port}/health"), 120, "the rebuilt server to answer")
     finally:
-        __import__("os").killpg(watch.pid, __import__("signal").SIGINT)
+        os.killpg(watch.pid, signal.SIGINT)
         try:
             output, _ = watch.communicate(timeout=60)
         except subprocess.TimeoutExpired:
@@ -238,24 +240,13 @@ def test_devcontainer_cli_builds_the_dev_target_and_runs_the_tests(render, user_
     assert [command.split()[1] for command in commands] == ["up", "exec"]
     try:
         for command in commands:
-            result = subprocess.run(
-                command,
-                shell=True,
-                cwd=project.path,
-                env=user_environment,
-                capture_output=True,
-                text=True,
-                timeout=1200,
-            )
+            result = run(project, command, user_environment, timeout=1200)
             assert result.returncode == 0, f"{command}:\n{(result.stdout + result.stderr)[-4000:]}"
         assert " passed" in result.stdout, result.stdout[-3000:]
-        whoami = subprocess.run(
+        whoami = run(
+            project,
             "devcontainer exec --workspace-folder . sh -c 'id -un; ruff --version; command -v python'",
-            shell=True,
-            cwd=project.path,
-            env=user_environment,
-            capture_output=True,
-            text=True,
+            user_environment,
             timeout=300,
         )
         assert whoami.stdout.split()[:2] == ["app", "ruff"] and "/opt/venv/bin/python" in whoami.stdout, whoami

@@ -76,8 +76,11 @@ def readme_commands(project: Rendered, heading: str) -> list[str]:
     return [line for line in block.group(1).splitlines() if line.strip()]
 
 
-def run(project: Rendered, command: str, env: dict[str, str]) -> subprocess.CompletedProcess:
-    return subprocess.run(command, shell=True, cwd=project.path, env=env, capture_output=True, text=True, timeout=600)
+def run(project: Rendered, command: str, env: dict[str, str], timeout: float = 600) -> subprocess.CompletedProcess:
+    """A shell command line in the project's directory, as a user types it."""
+    return subprocess.run(
+        command, shell=True, cwd=project.path, env=env, capture_output=True, text=True, timeout=timeout
+    )
 
 
 def compose_config(project: Rendered, name: str) -> dict:
