@@ -18,6 +18,7 @@ from extensions import context
 from tooling.answers import WEB_KINDS, matrix
 from tooling.journeys import FENCE, http_answers
 from tooling.project import HOST_PYTHON, git, run
+from tooling.shells import spawn
 from tooling.tools import compose, compose_cli, tool, tool_cli
 
 PAIRS = matrix("app_kind", "package_manager")
@@ -181,15 +182,7 @@ def test_compose_watch_reloads_an_edit_and_rebuilds_on_pyproject(render, axes, r
     project = render(**axes, with_postgres=False, app_uid=WATCH_UID, port=str(port))
     package = project.path / "src" / "sample_service"
     env = {"DOCKER_BUILDKIT": "1"}
-    watch = subprocess.Popen(
-        [compose_cli(), "up", "--build", "--watch"],
-        cwd=project.path,
-        env={**os.environ, **env},
-        stdout=subprocess.PIPE,
-        stderr=subprocess.STDOUT,
-        text=True,
-        start_new_session=True,
-    )
+    watch = spawn([compose_cli(), "up", "--build", "--watch"], project.path, {**os.environ, **env})
     try:
         wait_until(lambda: http_answers(f"http://127.0.0.1:{port}/health"), 600, "the dev server to answer")
         app_container = compose("ps", "-q", "app", cwd=project.path).stdout.strip()

@@ -129,12 +129,17 @@ def web_uid(ctx: VariantContext) -> None:
     _runs_as_answered_uid(ctx, ctx.shared("app", _app))
 
 
-def web_stop(ctx: VariantContext) -> None:
+def _stopped(ctx: VariantContext, key: str, container: Container) -> int:
+    """`docker stop` the shared container `key` (ended whatever happens); its exit status, its seconds reported."""
     try:
-        ctx.report.stop_seconds, status = containers.stopped_by_sigterm(ctx.shared("app", _app))
-        assert status != containers.KILLED_EXIT
+        ctx.report.stop_seconds, status = containers.stopped_by_sigterm(container)
+        return status
     finally:
-        ctx.end("app")
+        ctx.end(key)
+
+
+def web_stop(ctx: VariantContext) -> None:
+    assert _stopped(ctx, "app", ctx.shared("app", _app)) != containers.KILLED_EXIT
 
 
 def _healthcheck_passes(ctx: VariantContext, container: Container) -> bool:
@@ -225,11 +230,7 @@ def cli_uid(ctx: VariantContext) -> None:
 
 
 def cli_stop(ctx: VariantContext) -> None:
-    try:
-        ctx.report.stop_seconds, status = containers.stopped_by_sigterm(ctx.shared("waiting", _waiting))
-        assert status == context.SIGTERM_EXIT
-    finally:
-        ctx.end("waiting")
+    assert _stopped(ctx, "waiting", ctx.shared("waiting", _waiting)) == context.SIGTERM_EXIT
 
 
 # The scheduled job: single runs, then one run deleting old files slowly, stopped midway.
@@ -270,10 +271,6 @@ def job_uid(ctx: VariantContext) -> None:
 
 
 def job_stop(ctx: VariantContext) -> None:
-    try:
-        job, data = ctx.shared("pruning", _pruning)
-        ctx.report.stop_seconds, status = containers.stopped_by_sigterm(job)
-        assert status == context.SIGTERM_EXIT
-        assert len(list(data.iterdir())) > 0, "the stopped run still deleted every file"
-    finally:
-        ctx.end("pruning")
+    job, data = ctx.shared("pruning", _pruning)
+    assert _stopped(ctx, "pruning", job) == context.SIGTERM_EXIT
+    assert len(list(data.iterdir())) > 0, "the stopped run still deleted every file"

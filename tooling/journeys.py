@@ -17,6 +17,8 @@ from pathlib import Path
 
 import yaml
 
+from tooling.shells import spawn
+
 FENCE = re.compile(r"^```(sh|bash|console)\n(.*?)^```", re.MULTILINE | re.DOTALL)
 HEADING = re.compile(r"^(#{1,6}) (.+)$", re.MULTILINE)
 EXPRESSION = re.compile(r"\$\{\{\s*(.*?)\s*\}\}")
@@ -212,16 +214,7 @@ class Journey:
         return outcome
 
     def _serve(self, step: Step, url: str) -> Outcome:
-        process = subprocess.Popen(
-            ["bash", "-c", f"exec {step.command}"],
-            cwd=self.cwd,
-            env=self.env,
-            stdout=subprocess.PIPE,
-            stderr=subprocess.STDOUT,
-            text=True,
-            start_new_session=True,
-            stdin=subprocess.DEVNULL,
-        )
+        process = spawn(["bash", "-c", f"exec {step.command}"], self.cwd, self.env)
         self._running.append((step, process))
         started = time.monotonic()
         while not http_answers(url):

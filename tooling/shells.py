@@ -5,6 +5,7 @@ from __future__ import annotations
 import os
 import re
 import shutil
+import subprocess
 import sys
 from pathlib import Path
 
@@ -55,3 +56,18 @@ def user_environment(tools: Path) -> dict[str, str]:
         GIT_COMMITTER_EMAIL="journey@example.com",
     )
     return env
+
+
+def spawn(command: list[str], cwd: Path, env: dict[str, str]) -> subprocess.Popen:
+    """A long-running command (a server, `compose up --watch`) in a session of its own, so that one
+    signal to its process group stops it and what it started; its output merged into one pipe."""
+    return subprocess.Popen(
+        command,
+        cwd=cwd,
+        env=env,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.STDOUT,
+        text=True,
+        start_new_session=True,
+        stdin=subprocess.DEVNULL,
+    )
