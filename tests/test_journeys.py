@@ -96,6 +96,15 @@ def tear_down(project: Path, env: dict[str, str], image: str) -> None:
     subprocess.run(["docker", "image", "rm", "--force", image, f"{image}:1.2.0"], env=env, capture_output=True)
 
 
+def record(name: str, journey: Journey) -> None:
+    """Its commands with their status and seconds, slowest first, in reports/journeys/: where its time goes."""
+    directory = REPO / "reports" / "journeys"
+    directory.mkdir(parents=True, exist_ok=True)
+    slowest = sorted(journey.outcomes, key=lambda outcome: outcome.seconds, reverse=True)
+    lines = [f"{o.seconds:7.1f}s  exit {o.status}  [{o.step.origin}] {o.step.command}" for o in slowest]
+    (directory / f"{name}.txt").write_text("\n".join(lines) + "\n")
+
+
 def check_promises(journey: Journey, variables: dict) -> None:
     """What the README says its commands show."""
     port = variables["expose_port"]
@@ -179,6 +188,7 @@ def test_generated_project_journey(axes, request, template_clone, user_environme
             assert result.returncode == status, f"{command} exited {result.returncode}:\n{result.stderr[-2000:]}"
     finally:
         tear_down(project, user_environment, variables["image_name"])
+        record(name, journey)
 
     workflow = project / ".github" / "workflows" / "ci.yml"
     if workflow.exists():
