@@ -95,9 +95,19 @@ def narrowing(text: str | None = None) -> dict[str, list[Any]]:
 def matrix(*axes: str) -> list[dict[str, Any]]:
     """Every combination of the named choice questions, as pytest params with readable ids;
     PYCONTAINER_MATRIX narrows it (see `narrowing`)."""
+    values = narrowed(axes)
+    return as_params([dict(zip(values, combo, strict=True)) for combo in itertools.product(*values.values())])
+
+
+def narrowed(axes: tuple[str, ...]) -> dict[str, list[Any]]:
+    """Each named choice question's choices, as PYCONTAINER_MATRIX keeps them."""
     kept = narrowing()
-    combos = itertools.product(*(kept.get(axis, choices(axis)) for axis in axes))
-    return [pytest.param(dict(zip(axes, combo, strict=True)), id="-".join(map(str, combo))) for combo in combos]
+    return {axis: kept.get(axis, choices(axis)) for axis in axes}
+
+
+def as_params(combos: list[dict[str, Any]]) -> list[Any]:
+    """Combinations as pytest params, each with its values joined by hyphens as its id."""
+    return [pytest.param(combo, id="-".join(map(str, combo.values()))) for combo in combos]
 
 
 def pairwise(axes: dict[str, list[Any]], preferred: Callable[[dict[str, Any]], bool] = lambda _: True) -> list[dict]:
@@ -110,17 +120,16 @@ def pairwise(axes: dict[str, list[Any]], preferred: Callable[[dict[str, Any]], b
     names = list(axes)
     product = [dict(zip(names, values, strict=True)) for values in itertools.product(*axes.values())]
 
-    def pairs(combo: dict[str, Any]) -> set[tuple]:
-        return {((a, combo[a]), (b, combo[b])) for a, b in itertools.combinations(names, 2)}
-
-    chosen: list[dict[str, Any]] = []
-    for pool in ([c for c in product if preferred(c)], product):
-        wanted = set().union(*(pairs(c) for c in pool)) - set().union(set(), *(pairs(c) for c in chosen))
+    # The pairs each combination covers, by its position in the product, computed once.
+    pairs = [{((a, c[a]), (b, c[b])) for a, b in itertools.combinations(names, 2)} for c in product]
+    chosen: list[int] = []
+    for pool in ([i for i, c in enumerate(product) if preferred(c)], range(len(product))):
+        wanted = set().union(*(pairs[i] for i in pool)) - set().union(set(), *(pairs[i] for i in chosen))
         while wanted:
-            best = max(pool, key=lambda combo: len(pairs(combo) & wanted))
+            best = max(pool, key=lambda i: len(pairs[i] & wanted))
             chosen.append(best)
-            wanted -= pairs(best)
-    return chosen
+            wanted -= pairs[best]
+    return [product[i] for i in chosen]
 
 
 FULL_MATRIX_VARIABLE = "PYCONTAINER_FULL_MATRIX"
@@ -131,6 +140,4 @@ def pairs_matrix(*axes: str, preferred: Callable[[dict[str, Any]], bool] = lambd
     combination (`matrix`) when PYCONTAINER_FULL_MATRIX=1. PYCONTAINER_MATRIX narrows either."""
     if os.environ.get(FULL_MATRIX_VARIABLE) == "1":
         return matrix(*axes)
-    kept = narrowing()
-    combos = pairwise({axis: kept.get(axis, choices(axis)) for axis in axes}, preferred)
-    return [pytest.param(combo, id="-".join(map(str, combo.values()))) for combo in combos]
+    return as_params(pairwise(narrowed(axes), preferred))
