@@ -68,6 +68,7 @@ from .model.dependencies import (  # noqa: E402
     IMPORT_NAMES,
     LOCK_PYTHON_FLOOR,
     PIP_LOCK_FILES,
+    build_dependencies,
     dependency_import_names,
     dev_dependencies,
     ignored_test_warnings,
@@ -181,6 +182,8 @@ def derive(answers: dict[str, Any]) -> dict[str, Any]:
         "compose_health_test": json_array(["CMD", *health_probe(kind, package)]) if is_web else "",
         "runtime_dependencies": runtime_dependencies(kind),
         "dev_dependencies": dev_dependencies(kind, python_floor(version)),
+        # pip builds the project without isolation, with the backend its locks pin; uv builds it itself.
+        "build_dependencies": build_dependencies() if answers["package_manager"] == "pip" else [],
         "ignored_test_warnings": ignored_test_warnings(kind, python_floor(version)),
         "image_name": slug,
         "kubernetes_name": kubernetes,

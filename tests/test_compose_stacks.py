@@ -135,7 +135,7 @@ def test_project_tests_pass_against_a_real_postgres(client, render, answers, use
             else (
                 f"python{sys.version_info.major}.{sys.version_info.minor} -m venv .venv"
                 " && .venv/bin/pip install -q --require-hashes -r requirements-dev.txt"
-                " && .venv/bin/pip install -q --no-deps --editable ."
+                ' && PATH="$PWD/.venv/bin:$PATH" .venv/bin/pip install -q --no-deps --no-build-isolation --editable .'
             )
         )
         tests = "uv run pytest -v" if answers["package_manager"] == "uv" else ".venv/bin/pytest -v"

@@ -14,6 +14,7 @@ from copier import run_copy
 
 from tooling import REPO
 from tooling.answers import choices, matrix
+from tooling.locks import LOCK_FILES
 
 PLATFORMS = ["x86_64-manylinux_2_28", "aarch64-manylinux_2_28"]
 
@@ -21,7 +22,7 @@ PLATFORMS = ["x86_64-manylinux_2_28", "aarch64-manylinux_2_28"]
 def requirements_of(project: Path, package_manager: str) -> list[Path]:
     """The requirement files a project installs from: its own for pip, uv.lock exported for uv."""
     if package_manager == "pip":
-        return [project / "requirements.txt", project / "requirements-dev.txt"]
+        return [project / name for name in LOCK_FILES["pip"]]
     exported = project / "exported-requirements.txt"
     subprocess.run(
         ["uv", "export", "--frozen", "--all-groups", "--no-emit-project", "--quiet", "-o", str(exported)],

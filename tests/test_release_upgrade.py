@@ -18,6 +18,7 @@ import pytest
 
 from tooling import REPO
 from tooling.answers import matrix
+from tooling.locks import LOCK_FILES
 from tooling.project import commit_all, recorded_answers, run_own_tests
 from tooling.release import copy_release, release_or_fail, relock, update_to_working_tree
 
@@ -120,7 +121,7 @@ def test_a_lock_the_user_changed_is_left_to_them(committed_template, tmp_path, p
     commit_all(project, "depend on attrs")
     locks = {
         name: (project / name).read_text()
-        for name in ("uv.lock", "requirements.txt", "requirements-dev.txt")
+        for name in LOCK_FILES[package_manager]
         if (project / name).exists()
     }
 

@@ -12,6 +12,7 @@ from extensions import context
 from extensions.model import files
 from tooling import REPO, tools
 from tooling.answers import choices, matrix
+from tooling.locks import LOCK_FILES
 from tooling.project import Rendered, copier_cli
 
 TEMPLATE = REPO / "template"
@@ -119,6 +120,28 @@ def test_carried_lock_names_the_project(render):
     assert 'name = "billing-api"' in project.read("uv.lock")
     assert 'module-name = "billing"' in project.read("pyproject.toml")
     assert (project.path / "src/billing/app.py").is_file()
+
+
+PIP_INSTALL = re.compile(r"pip (?:--python \S+ )?install ([^&\n`|]*)")
+
+
+@pytest.mark.parametrize("axes", matrix("app_kind"))
+def test_pip_installs_only_what_a_lock_pins(render, axes):
+    """Every pip install of a pip project, in the image, the README and the justfile, takes hash-pinned
+    locks, or builds the project without isolation: never a name resolved or a backend fetched unchecked."""
+    project = render(package_manager="pip", **axes)
+    installs = [
+        (name, match.group(1).split())
+        for name in ("Dockerfile", "README.md", "justfile")
+        for match in PIP_INSTALL.finditer(project.read(name).replace("\\\n", " "))
+    ]
+    assert len(installs) >= 6, installs
+    for name, options in installs:
+        if "-r" in options:
+            assert "--require-hashes" in options, (name, options)
+            assert options[options.index("-r") + 1].rsplit("/", 1)[-1] in LOCK_FILES["pip"], (name, options)
+        else:
+            assert {"--no-deps", "--no-build-isolation"} <= set(options), (name, options)
 
 
 def test_digest_pins_the_base_image(render):

@@ -108,11 +108,12 @@ def run_own_tests(project: Path, package_manager: str, python: str = sys.executa
         commands = [
             [python, "-m", "venv", ".venv"],
             [".venv/bin/pip", "install", "-q", "--require-hashes", "-r", "requirements-dev.txt"],
-            [".venv/bin/pip", "install", "-q", "--no-deps", "--editable", "."],
+            [".venv/bin/pip", "install", "-q", "--no-deps", "--no-build-isolation", "--editable", "."],
             [".venv/bin/pytest", "-q"],
         ]
     # The interpreter running the suite stands in for the one .python-version names, as for the pip branch.
-    env = {**os.environ, "UV_PYTHON": python}
+    # .venv/bin on PATH: pip's build, without isolation, runs the locked backend's uv-build from there.
+    env = {**os.environ, "UV_PYTHON": python, "PATH": f"{project / '.venv' / 'bin'}{os.pathsep}{os.environ['PATH']}"}
     for command in commands:
         result = subprocess.run(command, cwd=project, capture_output=True, text=True, timeout=600, env=env)
         assert result.returncode == 0, f"{command} failed:\n{result.stdout[-3000:]}\n{result.stderr[-3000:]}"

@@ -58,7 +58,8 @@ def setup_steps(package_manager: str, python_version: str) -> list[str]:
     return [
         f"python{python_version} -m venv .venv",
         f"{prefix}pip install --require-hashes -r requirements-dev.txt",
-        f"{prefix}pip install --no-deps --editable .",
+        # The locked uv_build (requirements-dev.txt) builds it; pip finds its uv-build command on PATH.
+        f'PATH="$PWD/.venv/bin:$PATH" {prefix}pip install --no-deps --no-build-isolation --editable .',
     ]
 
 

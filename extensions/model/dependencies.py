@@ -91,14 +91,26 @@ def requirement_name(requirement: str) -> str:
 
 def dependency_import_names() -> frozenset[str]:
     """Every module a project of any kind imports from its dependencies; kinds can change on update."""
-    requirements = [f"uv_build{uv_build_range()}"]
+    requirements = build_dependencies()
     for kind in ALL_KINDS:
         requirements += runtime_dependencies(kind) + dev_dependencies(kind) + dev_dependencies(kind, "3.10")
     names = {requirement_name(requirement) for requirement in requirements}
     return frozenset(module for name in names for module in IMPORT_NAMES[name])
 
 
-PIP_LOCK_FILES = {"requirements.txt": [], "requirements-dev.txt": ["--group", "dev"]}
+def build_dependencies() -> list[str]:
+    """The build backend, locked like everything else (pip projects' requirements-build.txt): pip builds
+    the project with this copy instead of fetching one, unhashed, into an isolated environment."""
+    return [f"uv_build{uv_build_range()}"]
+
+
+# Each pip lock and what uv pip compile resolves for it: the runtime from pyproject.toml, development
+# on top of it (the dev group includes the build group), the build backend alone.
+PIP_LOCK_FILES = {
+    "requirements.txt": ["pyproject.toml"],
+    "requirements-dev.txt": ["pyproject.toml", "--group", "dev"],
+    "requirements-build.txt": ["--group", "build"],
+}
 
 
 def lock_files(package_manager: str) -> list[str]:
@@ -114,8 +126,7 @@ def lock_commands(package_manager: str, floor: str = LOCK_PYTHON_FLOOR) -> list[
             "uv",
             "pip",
             "compile",
-            "pyproject.toml",
-            *extra,
+            *sources,
             "--universal",
             "--generate-hashes",
             "--python-version",
@@ -124,7 +135,7 @@ def lock_commands(package_manager: str, floor: str = LOCK_PYTHON_FLOOR) -> list[
             "-o",
             output,
         ]
-        for output, extra in PIP_LOCK_FILES.items()
+        for output, sources in PIP_LOCK_FILES.items()
     ]
 
 

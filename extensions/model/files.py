@@ -64,6 +64,7 @@ ONLY_IF: dict[str, Rule] = {
     "uv.lock": manager("uv"),
     "requirements.txt": manager("pip"),
     "requirements-dev.txt": manager("pip"),
+    "requirements-build.txt": manager("pip"),
     # Options.
     ".github": option("with_github_actions"),
     "k8s": option("with_kubernetes"),
