@@ -123,6 +123,8 @@ def scanned(tmp_path_factory) -> tuple[Path, dict[str, dict[str, Any]]]:
     return root, checkov(root, *FRAMEWORKS)
 
 
+# One group: the variants' checks share one worker, so the scan that feeds them all runs once per suite.
+@pytest.mark.xdist_group("checkov-scan")
 @pytest.mark.parametrize("variant", [param.id for param in variants()])
 def test_checkov_finds_nothing(scanned, variant):
     root, everything = scanned

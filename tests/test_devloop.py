@@ -249,7 +249,16 @@ def test_devcontainer_cli_builds_the_dev_target_and_runs_the_tests(render, user_
             ["docker", "ps", "-aq", "--filter", label], env=user_environment, capture_output=True, text=True
         )
         if ids.stdout.split():
+            # The CLI's images too (vsc-<folder>-<hash>, and its -uid layer on top): each run would leave two.
+            images = subprocess.run(
+                ["docker", "inspect", "--format", "{{.Config.Image}}", *ids.stdout.split()],
+                env=user_environment,
+                capture_output=True,
+                text=True,
+            ).stdout.split()
             subprocess.run(["docker", "rm", "-f", *ids.stdout.split()], env=user_environment, capture_output=True)
+            tags = {tag for image in images for tag in (image, image.removesuffix("-uid"))}
+            subprocess.run(["docker", "image", "rm", "--force", *tags], env=user_environment, capture_output=True)
 
 
 PAIRS_IDS = ["fastapi-uv", "flask-pip"]
