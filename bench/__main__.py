@@ -2,6 +2,7 @@
 
     uv run python -m bench                 # the full run: writes bench/RESULTS.md
     uv run python -m bench --quick --only generated-uv --output /tmp/r.md   # a tiny smoke run
+    uv run python -m bench --ci            # first times the suite's CI twice (bench/ci.py): about an hour
 
 Every Dockerfile builds the same small FastAPI app on the same base image (python:3.13-slim);
 the generated flask, cli and job images are then measured alone. Each timing is the median of
@@ -17,7 +18,7 @@ import json
 import shutil
 from pathlib import Path
 
-from bench import report
+from bench import ci, report
 from bench.common import docker
 from bench.measure import machine, measure
 from bench.prepare import DEFAULT_WORK, Config, prepare
@@ -35,6 +36,11 @@ def parse(argv: list[str] | None) -> tuple[Config, Path]:
         action="store_true",
         help="one run each, a 1 s load, and no build-cache prune (a smoke run, not a measurement)",
     )
+    parser.add_argument(
+        "--ci",
+        action="store_true",
+        help="first time `.ci/run` on fresh clones: with the base images present, then as on a new machine",
+    )
     parser.add_argument("--output", type=Path, default=REPO / "bench" / "RESULTS.md")
     parser.add_argument("--work", type=Path, default=DEFAULT_WORK, help="scratch directory for the rendered projects")
     args = parser.parse_args(argv)
@@ -47,12 +53,21 @@ def parse(argv: list[str] | None) -> tuple[Config, Path]:
         wrk_seconds=1 if args.quick else args.wrk_seconds,
         connections=args.connections,
         cold=not args.quick,
+        ci=args.ci,
     )
     return config, args.output
 
 
 def main(argv: list[str] | None = None) -> int:
     config, output = parse(argv)
+    # Before the images are measured: the new machine's run forgets every image and cache there is.
+    runs = {}
+    if config.ci:
+        config.work.mkdir(parents=True, exist_ok=True)
+        for which, described in ci.MACHINES.items():
+            print(f"timing the suite's CI: {described} ...", flush=True)
+            runs[which] = ci.time_ci(config.work, which)
+            print(f"  {runs[which]}", flush=True)
     subjects = prepare(config)
     for subject in subjects:
         print(f"measuring {subject.name} ...", flush=True)
@@ -63,6 +78,8 @@ def main(argv: list[str] | None = None) -> int:
         "settings": config.settings(),
         "subjects": {s.name: {"kind": s.kind, "results": s.results, "failure": s.failure} for s in subjects},
     }
+    if runs:
+        record["ci"] = runs
     output.with_suffix(".json").write_text(json.dumps(record, indent=2) + "\n")
     report.write(record, output)
     for subject in subjects:

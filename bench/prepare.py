@@ -45,6 +45,7 @@ class Config:
     wrk_seconds: int = 10
     connections: int = 32
     cold: bool = True  # prune the build cache before each cold build
+    ci: bool = False  # time the suite's CI first (bench/ci.py)
 
     def settings(self) -> dict[str, object]:
         """As the report states them."""

@@ -16,6 +16,7 @@ import json
 from dataclasses import dataclass
 from pathlib import Path
 
+from bench import ci
 from bench.common import Measured, table
 from bench.prepare import REFERENCE_PATTERNS
 from tooling import REPO
@@ -106,6 +107,7 @@ def render(record: dict, notes: dict[str, str]) -> str:
     ]
     lines += ratios(subjects)
     lines += targets(subjects, notes)
+    lines += ci.section(record, notes)
     return "\n".join([*lines, ""]) + "\n"
 
 

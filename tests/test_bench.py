@@ -10,7 +10,7 @@ import sys
 
 import pytest
 
-from bench import report
+from bench import ci, report
 from bench.common import table
 from tooling import REPO
 
@@ -63,6 +63,31 @@ def test_the_report_gives_a_miss_its_note_and_a_failure_its_reason():
     assert "- tutorial-fastapi-pattern:" not in text  # a failed subject has no rebuild steps
     (against_best,) = rows(text, "| generated-uv | 1.00x |")
     assert against_best == "| generated-uv | 1.00x | 1.00x | 1.00x | 1.00x | 2.00x | 1.00x | 3.00x |"
+
+
+def test_the_ci_section_gives_each_machine_its_verdict():
+    record = small_record()
+    run = {"commit": "abc1234", "exit": 0, "tests": "906 passed"}
+    record["ci"] = {
+        "warm": {**run, "seconds": 901, "pytest_seconds": 880.5},
+        "new machine": {**run, "seconds": 1100, "pytest_seconds": 900.0},
+    }
+    text = report.render(record, {"ci warm": "the journeys are most of it."})
+    (warm,) = rows(text, f"| {ci.MACHINES['warm']} | abc1234 | 906 passed |")
+    assert warm.endswith(
+        "| 14 min 40 s | 15 min 01 s | 10 min 00 s | missed by 5 min 01 s: the journeys are most of it. |"
+    )
+    (new,) = rows(text, f"| {ci.MACHINES['new machine']} |")
+    assert new.endswith("| 18 min 20 s | 20 min 00 s | met |")
+    record["ci"]["warm"]["exit"] = 1
+    assert rows(report.render(record, {}), f"| {ci.MACHINES['warm']} |")[0].endswith("| failed (exit 1) |")
+    assert "## The suite's CI" not in report.render(small_record(), {})
+
+
+def test_the_last_pytest_summary_of_a_ci_log_is_read():
+    log = "=== 3 passed in 1.00s ===\n...\n===== 2 failed, 900 passed, 84 skipped in 937.09s (0:15:37) =====\n"
+    assert ci.pytest_summary(log) == ("2 failed, 900 passed, 84 skipped", 937.09)
+    assert ci.pytest_summary("engine did not start\n") == ("no pytest summary", None)
 
 
 def test_a_miss_with_no_note_is_printed_alone():

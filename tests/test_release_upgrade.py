@@ -119,11 +119,7 @@ def test_a_lock_the_user_changed_is_left_to_them(committed_template, tmp_path, p
     project = copy_release(committed_template, tmp_path / "project", app_kind="cli", package_manager=package_manager)
     add_dependency(project, package_manager, "attrs>=23")
     commit_all(project, "depend on attrs")
-    locks = {
-        name: (project / name).read_text()
-        for name in LOCK_FILES[package_manager]
-        if (project / name).exists()
-    }
+    locks = {name: (project / name).read_text() for name in LOCK_FILES[package_manager] if (project / name).exists()}
 
     message = update_to_working_tree(project)
 
