@@ -11,6 +11,7 @@ from concurrent.futures import ThreadPoolExecutor
 import pytest
 
 from extensions import context
+from extensions.model.commands import setup_command, tests_command
 from tooling import containers, engine, tools
 from tooling.journeys import Journey, readme_steps
 from tooling.project import Rendered, commit_all, recorded_answers
@@ -129,16 +130,10 @@ def test_project_tests_pass_against_a_real_postgres(client, render, answers, use
         )
         url = f"postgresql://app:{password}@127.0.0.1:{containers.published_port(database, 5432)}/app"
         env = {**user_environment, "TEST_DATABASE_URL": url}
-        setup = (
-            "uv sync --locked"
-            if answers["package_manager"] == "uv"
-            else (
-                f"python{sys.version_info.major}.{sys.version_info.minor} -m venv .venv"
-                " && .venv/bin/pip install -q --require-hashes -r requirements-dev.txt"
-                ' && PATH="$PWD/.venv/bin:$PATH" .venv/bin/pip install -q --no-deps --no-build-isolation --editable .'
-            )
-        )
-        tests = "uv run pytest -v" if answers["package_manager"] == "uv" else ".venv/bin/pytest -v"
+        # The README's own set-up and test commands, for the Python the project was rendered with.
+        host_python = f"{sys.version_info.major}.{sys.version_info.minor}"
+        setup = setup_command(answers["package_manager"], host_python)
+        tests = f"{tests_command(answers['package_manager'])} -v"
         for command in (setup, tests):
             result = subprocess.run(
                 command, shell=True, cwd=project.path, env=env, capture_output=True, text=True, timeout=900

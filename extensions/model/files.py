@@ -12,6 +12,8 @@ from __future__ import annotations
 from collections.abc import Callable, Mapping
 from typing import Any
 
+from .dependencies import lock_files
+
 Rule = Callable[[Mapping[str, Any]], bool]
 
 
@@ -60,11 +62,8 @@ ONLY_IF: dict[str, Rule] = {
     "tests/test_app.py": web,
     "tests/test_migrations.py": web,
     "tests/test_settings.py": web,
-    # Locks: one per package manager's format.
-    "uv.lock": manager("uv"),
-    "requirements.txt": manager("pip"),
-    "requirements-dev.txt": manager("pip"),
-    "requirements-build.txt": manager("pip"),
+    # Locks: each package manager's own files, as the dependency model names them.
+    **{name: manager(package_manager) for package_manager in ("uv", "pip") for name in lock_files(package_manager)},
     # Options.
     ".github": option("with_github_actions"),
     "k8s": option("with_kubernetes"),
