@@ -11,7 +11,7 @@ from concurrent.futures import ThreadPoolExecutor
 import pytest
 
 from extensions import context
-from extensions.model.commands import setup_command, tests_command
+from extensions.model import commands
 from tooling import containers, engine, tools
 from tooling.journeys import Journey, readme_steps
 from tooling.project import Rendered, commit_all, recorded_answers
@@ -132,8 +132,8 @@ def test_project_tests_pass_against_a_real_postgres(client, render, answers, use
         env = {**user_environment, "TEST_DATABASE_URL": url}
         # The README's own set-up and test commands, for the Python the project was rendered with.
         host_python = f"{sys.version_info.major}.{sys.version_info.minor}"
-        setup = setup_command(answers["package_manager"], host_python)
-        tests = f"{tests_command(answers['package_manager'])} -v"
+        setup = commands.setup_command(answers["package_manager"], host_python)
+        tests = f"{commands.tests_command(answers['package_manager'])} -v"
         for command in (setup, tests):
             result = subprocess.run(
                 command, shell=True, cwd=project.path, env=env, capture_output=True, text=True, timeout=900
