@@ -37,7 +37,11 @@ class Check:
 RUNTIME = (
     Check("runtime-builds", "runtime target builds", checks.runtime_builds),
     Check("labels", "labels name the base image the runtime FROM line uses and its Python release", checks.labels),
-    Check("leftovers", "runtime image holds no uv, package cache, compiler, apt lists or tests", checks.no_leftovers),
+    Check(
+        "leftovers",
+        "runtime image holds no uv, pip, setuid or setgid file, package cache, compiler, apt lists or tests",
+        checks.no_leftovers,
+    ),
     Check("secret", "build secret absent from history, config and files", checks.no_secret),
     Check("user", "numeric non-root USER", checks.numeric_user),
 )

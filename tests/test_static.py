@@ -218,3 +218,16 @@ def test_build_context_holds_what_the_images_need_and_no_secret(render, axes, tm
     needed |= set(context.lock_files(axes["package_manager"]))
     assert needed <= held, f"missing from the build context: {sorted(needed - held)}"
     assert not any(name.startswith((".git/", ".github/", "k8s/", ".devcontainer/")) for name in held), sorted(held)
+
+
+@pytest.mark.parametrize("axes", matrix(*STRUCTURAL))
+def test_dockerfile_has_a_comment_for_every_three_instruction_lines_at_most(full_project, axes):
+    project = full_project(**axes)
+    lines = project.read("Dockerfile").splitlines()
+    comments = [line for line in lines if line.startswith("#") and "hadolint ignore" not in line]
+    instructions = [line for line in lines if line.strip() and not line.startswith("#")]
+    assert len(comments) * 3 <= len(instructions), f"{len(comments)} comment lines to {len(instructions)} instructions"
+    assert max(len(line) for line in comments) <= 110, max(comments, key=len)
+    # The reasons live in the project's docs, which the README links.
+    assert "(docs/image.md)" in project.read("README.md")
+    assert "## runtime: what ships" in project.read("docs/image.md")

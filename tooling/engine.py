@@ -166,6 +166,10 @@ def image_leftovers(client: docker.DockerClient, image: str) -> dict[str, str]:
             [ -d "$cache" ] && [ -n "$(ls -A "$cache" 2>/dev/null)" ] && echo "cache: $cache"
         done
         [ -d /var/lib/apt/lists ] && find /var/lib/apt/lists -type f ! -name lock | head -1 | sed 's/^/apt lists: /'
+        find / -xdev -type f -perm /6000 2>/dev/null | sed 's/^/setuid or setgid: /'
+        for python in /usr/local/bin/python /opt/venv/bin/python; do
+            "$python" -m pip --version >/dev/null 2>&1 && echo "pip: $python"
+        done
         find / -xdev -path /proc -prune -o -type d -name tests -path '*/app/*' -print 2>/dev/null | sed 's/^/tests: /'
         exit 0
     """
