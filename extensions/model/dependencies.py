@@ -28,8 +28,8 @@ def runtime_dependencies(app_kind: str) -> list[str]:
             "httptools>=0.6",
             *web_common,
         ],
-        # 25.1 is the first gunicorn whose control socket can be switched off.
-        "flask": ["flask>=3.1", "gunicorn>=25.1", *web_common],
+        # 25.1 is the first gunicorn whose control socket can be switched off; its gevent extra, the worker class.
+        "flask": ["flask>=3.1", "gunicorn[gevent]>=25.1", "pydantic>=2.9", *web_common],
         "cli": [],
         "job": [],
     }[app_kind]
@@ -72,7 +72,8 @@ IMPORT_NAMES = {
     "alembic": ("alembic", "mako"),
     "sqlalchemy": ("sqlalchemy", "greenlet"),
     "flask": ("flask", "werkzeug", "jinja2", "click", "itsdangerous", "markupsafe", "blinker"),
-    "gunicorn": ("gunicorn", "packaging"),
+    "gunicorn": ("gunicorn", "packaging", "gevent", "greenlet", "zope"),
+    "pydantic": ("pydantic", "pydantic_core", "annotated_types", "typing_extensions", "typing_inspection"),
     "pytest": ("pytest", "_pytest", "pluggy", "iniconfig", "pygments", "exceptiongroup", "tomli", "packaging"),
     "ruff": ("ruff",),
     "httpx2": ("httpx2", "httpcore2", "h11", "idna", "anyio", "truststore"),
