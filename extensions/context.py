@@ -15,6 +15,8 @@ import sys
 from pathlib import Path
 from typing import Any
 
+import yaml
+from copier.errors import UserMessageError
 from copier_template_extensions import ContextHook
 
 try:
@@ -112,6 +114,7 @@ __all__ = [
     "IMPORT_NAMES",
     "LOCK_PYTHON_FLOOR",
     "PIP_LOCK_FILES",
+    "REFUSALS",
     "UV_VERSION",
     "ContextUpdater",
     "dependency_import_names",
@@ -119,6 +122,53 @@ __all__ = [
     "lock_commands",
     "requirement_name",
 ]
+
+# Where validators (validators.refused) keep the problems of answers given with --data, on copier's
+# Jinja environment, until refusal() reports the first as copier's own one-line message.
+REFUSALS = "pycontainer_refusals"
+
+
+def _choices() -> dict[str, list[str]]:
+    """Each choice question's values, as copier.yml lists them."""
+    questions = yaml.safe_load(Path(__file__).parents[1].joinpath("copier.yml").read_text())
+    found = {}
+    for name, spec in questions.items():
+        if isinstance(spec, dict) and spec.get("choices"):
+            options = spec["choices"]
+            values = options.values() if isinstance(options, dict) else options
+            found[name] = [str(value["value"] if isinstance(value, dict) else value) for value in values]
+    return found
+
+
+def _validating() -> bool:
+    """Whether this render is a validator's: copier turns any exception raised there into its traceback."""
+    frame = sys._getframe()
+    while frame is not None:
+        if frame.f_code.co_name == "validate_answer":
+            return True
+        frame = frame.f_back
+    return False
+
+
+def given(context: Any) -> dict[str, Any]:
+    """The answers given with --data (or copier's `data` argument), as copier passed them."""
+    conf = context.get("_copier_conf")
+    return dict(conf["data"] or {}) if conf is not None and "data" in conf else {}
+
+
+def refusal(environment: Any, context: dict[str, Any]) -> None:
+    """Refuse a bad --data answer with one message, where copier would print a traceback before it."""
+    data = given(context)
+    for question, values in _choices().items():
+        if question in data and str(data[question]) not in values:
+            raise UserMessageError(
+                f"Validation error for question '{question}': '{data[question]}' is not one of {', '.join(values)}"
+            )
+    refusals = environment.__dict__.get(REFUSALS)
+    if refusals and not _validating():
+        question, problem = next(iter(refusals.items()))
+        raise UserMessageError(f"Validation error for question '{question}': {problem}")
+
 
 REQUIRED_ANSWERS = frozenset(
     {"project_slug", "package_name", "app_kind", "package_manager", "python_version", "base_flavour", "app_uid"}
@@ -213,6 +263,7 @@ def derive(answers: dict[str, Any]) -> dict[str, Any]:
     }
     # Which files the project has follows from all of the above (model/files.py).
     derived["excluded_paths"] = files.excluded_paths({**answers, **derived})
+    derived["build_context_paths"] = files.build_context_paths(answers["package_manager"])
     return derived
 
 
@@ -229,6 +280,7 @@ class ContextUpdater(ContextHook):
     """Adds the derived values to every template's context."""
 
     def hook(self, context: dict[str, Any]) -> None:
+        refusal(self.environment, context)
         # Questions' validators and defaults tell a new project from an updated one by it.
         if "_copier_operation" not in context and _copier_operation is not None:
             context["_copier_operation"] = _copier_operation.get(None)

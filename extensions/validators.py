@@ -15,8 +15,9 @@ import unicodedata
 from pathlib import Path
 from types import ModuleType
 
-from jinja2 import Environment
+from jinja2 import Environment, pass_context
 from jinja2.ext import Extension
+from jinja2.runtime import Context
 
 
 def _sibling(name: str) -> ModuleType:
@@ -30,7 +31,7 @@ def _sibling(name: str) -> ModuleType:
     return module
 
 
-context = _sibling("context")
+context = context_module = _sibling("context")
 
 CRON_FIELDS = (
     ("minute", 0, 59, {}),
@@ -48,9 +49,10 @@ CRON_FIELDS = (
         },
     ),
     (
+        # Kubernetes' CronJob parser takes 0-6 only, where some crons also take 7 for Sunday.
         "day of week",
         0,
-        7,
+        6,
         {name: number for number, name in enumerate(("SUN", "MON", "TUE", "WED", "THU", "FRI", "SAT"))},
     ),
 )
@@ -152,7 +154,8 @@ def _cron_field_problem(text: str, position: int) -> str:
             if value is None:
                 return f"{where} has an unknown value '{token}'"
             if not low <= value <= high:
-                return f"{where} value {value} is out of range {low}-{high}"
+                sunday = " (Sunday is 0)" if label == "day of week" else ""
+                return f"{where} value {value} is out of range {low}-{high}{sunday}"
         if len(values) == 2 and values[0] > values[1]:
             return f"{where} range '{span}' runs backwards"
     return ""
@@ -204,6 +207,34 @@ def cron_problem(expression: str) -> str:
     return ""
 
 
+YES_OR_NO = {"true", "false", "yes", "no", "on", "off", "1", "0", "y", "n"}
+
+
+@pass_context
+def yes_or_no_problem(context: Context, question: str) -> str:
+    """A yes/no answer given as text: copier would read any word but a few as yes."""
+    given = context_module.given(context).get(question)
+    if isinstance(given, str) and given.strip().lower() not in YES_OR_NO:
+        return f"{question} must be true or false (or yes/no): got '{given}'"
+    return ""
+
+
+@pass_context
+def refused(context: Context, problem: str, question: str, value: str | None = None) -> str:
+    """The validator's message for a prompt, or, for an answer given with --data, kept for the next render.
+
+    Copier reports a failed validator with its own traceback; an answer given on the command line
+    is refused instead by the context hook (context.refusal) as one message. `value` names the
+    choice whose own validator this is.
+    """
+    problem = str(problem).strip()
+    data = context_module.given(context)
+    if not problem or question not in data or (value is not None and str(data[question]) != value):
+        return problem
+    context.environment.__dict__.setdefault(context_module.REFUSALS, {}).setdefault(question, problem)
+    return ""
+
+
 class Validators(Extension):
     """Registers the validators as Jinja filters for copier.yml."""
 
@@ -213,5 +244,7 @@ class Validators(Extension):
         environment.filters["project_slug_problem"] = project_slug_problem
         environment.filters["free_text_problem"] = free_text_problem
         environment.filters["cron_problem"] = cron_problem
+        environment.filters["refused"] = refused
+        environment.globals["yes_or_no_problem"] = yes_or_no_problem
         environment.filters["slugify_name"] = slugify
         environment.filters["package_name_from"] = package_name_from

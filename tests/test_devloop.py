@@ -96,7 +96,6 @@ def test_devcontainer_uses_the_dev_target(render, axes):
     assert config["remoteUser"] == "app"
     assert "charliermarsh.ruff" in config["customizations"]["vscode"]["extensions"]
     assert config.get("forwardPorts") == ([8000] if axes["app_kind"] in WEB_KINDS else None)
-    assert ".devcontainer" in project.read(".dockerignore").split()
 
 
 @pytest.mark.parametrize("with_github_actions", [True, False], ids=["actions", "no-actions"])

@@ -151,7 +151,7 @@ def test_bad_package_names(name, reason):
 
 
 @pytest.mark.parametrize(
-    "expression", ["* * * * *", "0 */2 * * *", "15,45 8-18 * * MON-FRI", "0 0 1 JAN *", "0 0 * * 7", "@hourly"]
+    "expression", ["* * * * *", "0 */2 * * *", "15,45 8-18 * * MON-FRI", "0 0 1 JAN *", "0 0 * * 0", "@hourly"]
 )
 def test_good_cron_expressions(expression):
     assert cron_problem(expression) == ""
@@ -166,6 +166,7 @@ def test_good_cron_expressions(expression):
         ("* * 32 * *", "field 3 (day of month)"),
         ("* * * 0 *", "field 4 (month)"),
         ("* * * * 8", "field 5 (day of week)"),
+        ("0 0 * * 7", "out of range 0-6 (Sunday is 0)"),
         ("*/0 * * * *", "zero step"),
         ("5-1 * * * *", "backwards"),
         ("x * * * *", "unknown value 'x'"),

@@ -222,7 +222,7 @@ def test_suite_readme_generates_and_updates(template_clone, user_environment, tm
     journey.run_all([step for step in next_steps(journey.outcomes[-1].output) if step.command.startswith("git ")])
 
     marker = "# arrived with the next template commit"
-    dockerignore = clone / "template" / ".dockerignore"
+    dockerignore = clone / "template" / ".dockerignore.jinja"
     dockerignore.write_text(dockerignore.read_text() + marker + "\n")
     git(clone, "commit", "--quiet", "-am", "A template change")
     update = [step for step in readme_steps((project / "README.md").read_text()) if "copier update" in step.command]

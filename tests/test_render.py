@@ -13,7 +13,7 @@ from extensions.model import files
 from tooling import REPO, tools
 from tooling.answers import choices, matrix
 from tooling.locks import LOCK_FILES
-from tooling.project import Rendered, copier_cli
+from tooling.project import Rendered, copier_cli, git
 
 TEMPLATE = REPO / "template"
 
@@ -168,11 +168,21 @@ def test_copy_with_no_network(copier_template, tmp_path):
     assert 'name = "offline-service"' in (destination / "uv.lock").read_text()
 
 
-@pytest.mark.parametrize("axes", matrix("app_kind"))
-def test_user_data_stays_out_of_git_and_the_build_context(render, axes):
-    project = render(**axes)
-    assert "data/" in project.read(".gitignore").splitlines()
-    assert "data" in project.read(".dockerignore").splitlines()
+@pytest.mark.parametrize("package", ["data", "build", "dist"])
+def test_git_tracks_every_rendered_file_and_nothing_private(render, package):
+    project = render(project_slug=package, package_name=package, with_kubernetes=True)
+    rendered = project.files()
+    private = [".env", ".env.production", ".netrc", "server.key", "tls.pem", "secrets/db_password.txt"]
+    private += ["data/notes.db", "build/lib/x.py", "dist/x.whl"]
+    for name in private:
+        (project.path / name).parent.mkdir(parents=True, exist_ok=True)
+        (project.path / name).write_text("private\n")
+    git(project.path, "init", "--quiet")
+    git(project.path, "add", "--all")
+    tracked = set(git(project.path, "ls-files").splitlines())
+    assert rendered <= tracked, f"rendered but ignored by git: {sorted(rendered - tracked)}"
+    assert not tracked & set(private), f"tracked although private: {sorted(tracked & set(private))}"
+    assert f"src/{package}/__init__.py" in tracked
 
 
 def test_python_version_file_names_the_answered_python(render):

@@ -3,11 +3,14 @@
 from __future__ import annotations
 
 import json
+import os
+import subprocess
 
 import pytest
 import yaml
 
 from extensions import context
+from tooling import engine
 from tooling.answers import WEB_KINDS, matrix
 from tooling.project import Rendered, compose_config
 from tooling.tools import tool
@@ -168,16 +171,50 @@ def test_generated_python_is_ruff_clean(render, axes):
         assert result.returncode == 0, result.stdout + result.stderr
 
 
-@pytest.mark.parametrize("axes", matrix("app_kind", "package_manager"))
-def test_dockerignore_keeps_what_the_dev_target_needs(render, axes):
-    project = render(**axes)
-    ignored = {line.strip() for line in project.read(".dockerignore").splitlines() if line and line[0] != "#"}
-    assert {".venv", ".git", ".env", ".env.*", "!.env.example"} <= ignored
-    for needed in (
-        "src",
-        "tests",
-        "README.md",
-        "pyproject.toml",
-        *(["uv.lock"] if axes["package_manager"] == "uv" else ["requirements.txt"]),
-    ):
-        assert needed not in ignored
+# Files a developer keeps in a project that must never reach an image, each with what it is.
+PRIVATE_FILES = {
+    ".env": "local settings",
+    ".env.production": "another environment's settings",
+    ".netrc": "registry credentials",
+    "server.key": "a TLS key",
+    "tls/cert.pem": "a certificate and key",
+    "secrets/db_password.txt": "the compose secret",
+    "data/notes.db": "local data",
+    ".venv/bin/python": "the host's environment",
+    "src/{package}/.env": "settings beside the code",
+}
+
+
+def plant_private_files(project: Rendered) -> list[str]:
+    package = yaml.safe_load(project.read(".copier-answers.yml"))["package_name"]
+    planted = [name.format(package=package) for name in PRIVATE_FILES]
+    for name in planted:
+        (project.path / name).parent.mkdir(parents=True, exist_ok=True)
+        (project.path / name).write_text("private\n")
+    return planted
+
+
+@pytest.mark.docker
+@pytest.mark.parametrize("axes", matrix("package_manager"))
+def test_build_context_holds_what_the_images_need_and_no_secret(render, axes, tmp_path):
+    project = render(**axes, app_kind="fastapi")
+    planted = plant_private_files(project)
+    # What the engine receives as the context, copied out whole: .dockerignore decides it.
+    (tmp_path / "Dockerfile").write_text("FROM scratch\nCOPY . /\n")
+    out = tmp_path / "context"
+    command = [engine.docker_cli(), "build", "--file", str(tmp_path / "Dockerfile"), f"--output=type=local,dest={out}"]
+    result = subprocess.run(
+        [*command, str(project.path)],
+        capture_output=True,
+        text=True,
+        env={**os.environ, "DOCKER_BUILDKIT": "1"},
+        timeout=300,
+    )
+    assert result.returncode == 0, result.stderr
+    held = {str(path.relative_to(out)) for path in out.rglob("*") if path.is_file()}
+    assert not set(planted) & held, f"private files in the build context: {sorted(set(planted) & held)}"
+    package = yaml.safe_load(project.read(".copier-answers.yml"))["package_name"]
+    needed = {"pyproject.toml", "README.md", ".python-version", f"src/{package}/__init__.py", "tests/test_app.py"}
+    needed |= set(context.lock_files(axes["package_manager"]))
+    assert needed <= held, f"missing from the build context: {sorted(needed - held)}"
+    assert not any(name.startswith((".git/", ".github/", "k8s/", ".devcontainer/")) for name in held), sorted(held)

@@ -72,6 +72,11 @@ ONLY_IF: dict[str, Rule] = {
 }
 
 
+def build_context_paths(package_manager: str) -> list[str]:
+    """What the images' build context holds (.dockerignore lets only these in): the dev stage copies it all."""
+    return ["src/", "tests/", "pyproject.toml", "README.md", ".python-version", *lock_files(package_manager)]
+
+
 def left_out(project: Mapping[str, Any]) -> list[str]:
     """The listed paths this project does not get, with its package directory filled in."""
     return [path.format(package=project["package_name"]) for path, keep in ONLY_IF.items() if not keep(project)]
