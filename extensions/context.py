@@ -107,10 +107,12 @@ from .model.kubernetes import (  # noqa: E402
     kubernetes_resources,
     network_policy,
 )
+from .model.updates import CONFLICTS_COMMAND, UpdateReport  # noqa: E402
 from .model.versions import ACTIONLINT_VERSION, HADOLINT_VERSION, UV_VERSION  # noqa: E402
 
 # What the suite's tests, tooling and validators read through this module, beyond what derive() uses.
 __all__ = [
+    "CONFLICTS_COMMAND",
     "IMPORT_NAMES",
     "LOCK_PYTHON_FLOOR",
     "PIP_LOCK_FILES",
@@ -259,6 +261,7 @@ def derive(answers: dict[str, Any]) -> dict[str, Any]:
         "just_recipes": just_recipes(answers),
         "pre_commit_command": pre_commit_command(answers["package_manager"]),
         "actionlint_version": ACTIONLINT_VERSION,
+        "conflicts_command": CONFLICTS_COMMAND,
         "devcontainer_json": json.dumps(devcontainer(answers, port if is_web else None), indent=2, ensure_ascii=False),
     }
     # Which files the project has follows from all of the above (model/files.py).
@@ -295,3 +298,7 @@ class ContextUpdater(ContextHook):
             except (ValueError, KeyError):
                 return
             context.update(derived)
+            # Printed by the message after an update, which copier renders once the update is done.
+            context["update_report"] = UpdateReport(
+                Path(str(context["_copier_conf"]["dst_path"])), derived["lock_command"]
+            )

@@ -15,7 +15,7 @@ from extensions.model import commands
 from tooling import containers, engine, tools
 from tooling.journeys import Journey, readme_steps
 from tooling.project import Rendered, commit_all, recorded_answers
-from tooling.release import copy_release, relock, update_to_working_tree
+from tooling.release import copy_release, first_release, relock, update_to_working_tree
 
 pytestmark = pytest.mark.docker
 
@@ -149,7 +149,13 @@ def test_moving_postgresql_17_to_18_keeps_the_notes(client, committed_template, 
     """A project from 0.1.0 runs 17; its README's move, run verbatim, brings the notes to 18's new volume."""
     slug = "major-move"
     project = copy_release(
-        committed_template, tmp_path / slug, app_kind="fastapi", package_manager="pip", project_slug=slug, port="18121"
+        committed_template,
+        tmp_path / slug,
+        first_release(),
+        app_kind="fastapi",
+        package_manager="pip",
+        project_slug=slug,
+        port="18121",
     )
     relock(project, update_to_working_tree(project))
     commit_all(project, "updated to the working tree, relocked")

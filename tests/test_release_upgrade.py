@@ -1,7 +1,7 @@
 """A project generated from the previous release updates to this working tree, and its own tests pass.
 
-The previous release is the newest X.Y.Z tag in this repository, or, where tags were not
-fetched, the commit CHANGELOG.md names for the newest release. Updates run copier's command
+Every release CHANGELOG.md names is updated from: its X.Y.Z tag where tags were fetched, else
+the commit its entry names. Updates run copier's command
 line, as users do, so its message after the update is seen too.
 """
 
@@ -20,7 +20,9 @@ from tooling import REPO
 from tooling.answers import matrix
 from tooling.locks import LOCK_FILES
 from tooling.project import commit_all, recorded_answers, run_own_tests
-from tooling.release import copy_release, release_or_fail, relock, update_to_working_tree
+from tooling.release import changelog_releases, copy_release, first_release, releases, relock, update_to_working_tree
+
+RELEASES = [pytest.param(release, id=release[0]) for release in releases()]
 
 
 def announced_conflicts(version: str) -> list[str]:
@@ -38,9 +40,10 @@ def conflicted_files(project: Path) -> list[str]:
 
 @pytest.mark.network
 @pytest.mark.parametrize("answers", matrix("app_kind", "package_manager"))
-def test_previous_release_updates_to_the_working_tree(committed_template, tmp_path, answers):
-    version, _ = release_or_fail()
-    project = copy_release(committed_template, tmp_path / "project", **answers)
+@pytest.mark.parametrize("release", RELEASES)
+def test_every_release_updates_to_the_working_tree(committed_template, tmp_path, release, answers):
+    version, _ = release
+    project = copy_release(committed_template, tmp_path / "project", release, **answers)
 
     message = update_to_working_tree(project)
 
@@ -57,7 +60,12 @@ def test_previous_release_updates_to_the_working_tree(committed_template, tmp_pa
 @pytest.mark.network
 def test_a_project_on_python_3_10_keeps_it_and_hears_it_is_end_of_life(committed_template, tmp_path):
     project = copy_release(
-        committed_template, tmp_path / "project", app_kind="fastapi", package_manager="uv", python_version="3.10"
+        committed_template,
+        tmp_path / "project",
+        first_release(),
+        app_kind="fastapi",
+        package_manager="uv",
+        python_version="3.10",
     )
 
     message = update_to_working_tree(project)
@@ -79,7 +87,12 @@ def test_a_project_on_python_3_10_keeps_it_and_hears_it_is_end_of_life(committed
 
 def test_an_updated_project_keeps_its_postgresql_major_until_its_user_moves(committed_template, tmp_path):
     project = copy_release(
-        committed_template, tmp_path / "project", app_kind="flask", package_manager="pip", with_postgres=True
+        committed_template,
+        tmp_path / "project",
+        first_release(),
+        app_kind="flask",
+        package_manager="pip",
+        with_postgres=True,
     )
 
     message = update_to_working_tree(project)
@@ -129,3 +142,21 @@ def test_a_lock_the_user_changed_is_left_to_them(committed_template, tmp_path, p
     relock(project, message)
     assert all("attrs" in (project / name).read_text() for name in locks)
     run_own_tests(project, package_manager)
+
+
+def test_every_release_names_a_commit_of_this_repository():
+    for version, commit in changelog_releases():
+        assert commit, f"CHANGELOG.md's {version} entry names no commit (Released from commit `...`)"
+        shown = subprocess.run(
+            ["git", "show", f"{commit}:CHANGELOG.md"], cwd=REPO, capture_output=True, text=True, check=False
+        )
+        assert shown.returncode == 0, f"{version}'s commit {commit} is not in this repository: {shown.stderr}"
+        assert changelog_releases(shown.stdout)[0][0] == version, f"{commit}'s newest CHANGELOG entry is not {version}"
+
+
+def test_a_release_without_its_commit_is_reported():
+    entries = changelog_releases(
+        "## [Unreleased]\n\n## [2.0.0] - 2030-01-01\n\nNo commit.\n\n## [1.0.0] - 2029-01-01\n\n"
+        "Released from commit `abcdef1`.\n"
+    )
+    assert entries == [("2.0.0", None), ("1.0.0", "abcdef1")]

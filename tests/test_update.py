@@ -237,3 +237,43 @@ def test_updated_project_image_builds(template_releases, tmp_path):
     client = engine.engine()
     assert "PYTHONFAULTHANDLER=1" in client.images.get(image).attrs["Config"]["Env"]
     client.images.remove(image, force=True)
+
+
+def conflicts_in(project: Path) -> subprocess.CompletedProcess:
+    """The project's own `just conflicts` line, run as its recipe runs it."""
+    return subprocess.run(["sh", "-c", context.CONFLICTS_COMMAND], cwd=project, capture_output=True, text=True)
+
+
+def test_the_update_names_its_conflicts_and_a_second_one_says_nothing_to_resolve(template_releases, tmp_path):
+    project = generate_and_edit(template_releases, tmp_path / "ledger", {"app_kind": "fastapi"})
+    lock_command = context.derive(yaml.safe_load((project / ".copier-answers.yml").read_text()))["lock_command"]
+    first = copier_cli("update", "--trust", "--defaults", "--vcs-ref", "2.0.0", str(project))
+    assert first.returncode == 0, first.stderr
+    listed = [line.strip() for line in (first.stdout + first.stderr).splitlines() if line.startswith("  ")]
+    assert {"compose.yaml", "config/.env.example"} <= set(listed), first.stdout + first.stderr
+    # 2.0.0 changed pyproject.toml (ruff>=0.9): the message gives the relock.
+    assert lock_command in first.stdout + first.stderr
+    found = conflicts_in(project)
+    assert found.returncode == 1 and "compose.yaml:" in found.stdout, found.stdout
+    for name in ("compose.yaml", "config/.env.example"):
+        resolve_keeping_ours(project / name)
+    assert conflicts_in(project).returncode == 0
+    git(project, "add", "-A")
+    git(project, "commit", "-qm", "update to 2.0.0")
+    second = copier_cli("update", "--trust", "--defaults", "--vcs-ref", "2.0.0", str(project))
+    assert second.returncode == 0, second.stderr
+    assert "The update changed no file: nothing to resolve or relock." in second.stdout + second.stderr
+    assert lock_command not in second.stdout + second.stderr
+    assert "conflict" not in (second.stdout + second.stderr).replace("nothing to resolve", "")
+
+
+@pytest.mark.parametrize("leftover", ["<<<<<<< before\n", ">>>>>>> 2.0.0\n", "rejected hunk\n"])
+def test_the_conflicts_command_fails_on_a_marker_or_a_rej_file(tmp_path, leftover):
+    git(tmp_path, "init", "-q")
+    (tmp_path / "notes.md").write_text("# Notes\n\n=======\nA line of equals signs is text, not a conflict.\n")
+    git(tmp_path, "add", "-A")
+    assert conflicts_in(tmp_path).returncode == 0
+    name = "compose.yaml.rej" if leftover == "rejected hunk\n" else "README.md"
+    (tmp_path / name).write_text(leftover)
+    found = conflicts_in(tmp_path)
+    assert found.returncode == 1 and name in found.stdout, found.stdout

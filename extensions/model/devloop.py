@@ -16,6 +16,7 @@ from .commands import (
     tests_command,
 )
 from .dependencies import lock_command_line, lock_files, python_floor
+from .updates import CONFLICTS_COMMAND
 from .versions import PRE_COMMIT_VERSION
 
 # Where the dev stage's source lives, and what a dev container's editor and hooks treat as the project.
@@ -70,6 +71,7 @@ def just_recipes(answers: dict[str, Any]) -> list[dict[str, str]]:
             "doc": "Regenerate the lock after editing dependencies",
             "command": lock_command_line(manager, python_floor(answers["python_version"])),
         },
+        {"name": "conflicts", "doc": "List what a template update left to resolve", "command": CONFLICTS_COMMAND},
         {"name": "build", "doc": "Build the runtime image", "command": f"docker build -t {slug} ."},
         {"name": "run", "doc": "Run it locally", **run},
     ]
