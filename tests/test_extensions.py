@@ -62,7 +62,7 @@ def test_postgres_data_path_follows_the_major(major, path):
 def test_every_kind_has_commands_and_only_web_kinds_a_probe_and_port():
     for kind in choices("app_kind"):
         derived = derive(app_kind=kind)
-        assert json.loads(derived["runtime_cmd"])
+        assert json.loads(derived["runtime_entrypoint"] or "[]") + json.loads(derived["runtime_cmd"] or "[]")
         assert json.loads(derived["dev_cmd"])
         web = kind in context.WEB_KINDS
         assert bool(derived["health_probe"]) == web
@@ -72,13 +72,19 @@ def test_every_kind_has_commands_and_only_web_kinds_a_probe_and_port():
 def test_runtime_commands_never_use_uv_run():
     for kind in choices("app_kind"):
         derived = derive(app_kind=kind)
-        assert "uv" not in json.loads(derived["runtime_cmd"]) + json.loads(derived["runtime_entrypoint"] or "[]")
+        assert "uv" not in json.loads(derived["runtime_cmd"] or "[]") + json.loads(derived["runtime_entrypoint"] or "[]")
 
 
 def test_cli_entrypoint_is_the_tool_with_help_by_default():
     derived = derive(app_kind="cli")
     assert json.loads(derived["runtime_entrypoint"]) == ["billing-api"]
     assert json.loads(derived["runtime_cmd"]) == ["--help"]
+
+
+def test_job_entrypoint_is_the_program_so_options_reach_it():
+    derived = derive(app_kind="job")
+    assert json.loads(derived["runtime_entrypoint"]) == ["billing-api"]
+    assert derived["runtime_cmd"] == ""
 
 
 def test_uid_and_gid_are_the_answered_number():

@@ -71,7 +71,8 @@ CLI = (
 )
 JOB = (
     Check("runs-once", "runs once and exits 0", checks.job_runs_once),
-    Check("failing-run", "a failing run exits non-zero", checks.job_failing_run),
+    Check("options", "--help and --dry-run reach the job through the entrypoint", checks.job_options),
+    Check("failing-run", "without its volume (no marker in /data) a run exits 2", checks.job_failing_run),
     Check("restricted", RESTRICTED, checks.job_restricted),
     Check("uid", UID, checks.job_uid),
     Check("stop", "docker stop during a run ends it through its SIGTERM handler", checks.job_stop),

@@ -244,3 +244,14 @@ def test_both_compose_stacks_read_dot_env(render, file, kind):
     assert result.returncode == 0, result.stderr
     environment = json.loads(result.stdout)["services"]["app"]["environment"]
     assert environment["MARKER"] == "from-dot-env"
+
+
+@pytest.mark.parametrize("kind", choices("app_kind"))
+def test_compose_prod_header_gives_the_command_the_readme_runs(render, kind):
+    project = render(app_kind=kind)
+    header = project.read("compose.prod.yaml").splitlines()[0]
+    command = re.search(r"`([^`]+)`", header).group(1)
+    assert command.removesuffix(" FILE") in project.read("README.md"), header
+    if kind not in context.WEB_KINDS:
+        # A run-once program has no service to wait for and no secret file.
+        assert " up " not in command and "secret" not in header

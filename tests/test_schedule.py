@@ -12,6 +12,8 @@ from tooling.answers import complete_answers
 # Two spaces on purpose: every place must print the one normalised text context.py derives.
 ANSWER = "*/30  2-4 * * MON-FRI"
 SCHEDULE = "*/30 2-4 * * MON-FRI"
+# The image's own uid owns none of the files to prune: the crontab runs the job as its owner.
+RUN_AS_CRONTAB_OWNER = 'docker compose -f compose.prod.yaml run --rm --user "$(id -u):$(id -g)" app'
 
 
 def test_schedule_is_derived_once_with_its_time_zone_and_host_crontab_line():
@@ -21,7 +23,7 @@ def test_schedule_is_derived_once_with_its_time_zone_and_host_crontab_line():
     assert derived["cron_schedule"] == SCHEDULE
     assert derived["schedule_time_zone"] == "Etc/UTC"
     assert derived["host_crontab_line"].startswith(f"{SCHEDULE} ")
-    assert derived["host_crontab_line"].endswith("docker compose -f compose.prod.yaml run --rm app")
+    assert derived["host_crontab_line"].endswith(f" && {RUN_AS_CRONTAB_OWNER}")
 
 
 def test_every_printed_schedule_is_the_same_text(render):
@@ -35,7 +37,7 @@ def test_every_printed_schedule_is_the_same_text(render):
     assert crontab, "the README shows no host crontab for compose users"
     lines = crontab.group(1).splitlines()
     assert lines == ["CRON_TZ=Etc/UTC", f"{SCHEDULE} {lines[1][len(SCHEDULE) + 1 :]}"]
-    assert lines[1].endswith("docker compose -f compose.prod.yaml run --rm app")
+    assert lines[1].endswith(f" && {RUN_AS_CRONTAB_OWNER}")
     printed = {
         "README": readme,
         "k8s/cronjob.yaml": project.read("k8s/cronjob.yaml"),

@@ -234,34 +234,58 @@ def cli_stop(ctx: VariantContext) -> None:
 
 
 # The scheduled job: single runs, then one run deleting old files slowly, stopped midway.
+def _marked(ctx: VariantContext, name: str, owner: int) -> Path:
+    """A directory to prune, marked as such for the job, owned by `owner`."""
+    data = ctx.tmp_path / name
+    data.mkdir()
+    (data / ".prune-target").touch()
+    for path in (data, *data.iterdir()):
+        os.chown(path, owner, owner)
+    return data
+
+
+def _volume(data: Path) -> dict:
+    return {str(data): {"bind": "/data", "mode": "rw"}}
+
+
 def job_runs_once(ctx: VariantContext) -> None:
-    code, out, err, ctx.report.seconds_to_exit = engine.run_to_exit(ctx.client, ctx.image())
+    volumes = _volume(_marked(ctx, "marked", ctx.uid))
+    code, out, err, ctx.report.seconds_to_exit = engine.run_to_exit(ctx.client, ctx.image(), volumes=volumes)
     assert code == 0, out + err
     assert json.loads(out.splitlines()[-1])["message"] == "job finished"
 
 
+def job_options(ctx: VariantContext) -> None:
+    # The entrypoint is the job, so options reach it as they do the CLI's.
+    code, out, err, _ = engine.run_to_exit(ctx.client, ctx.image(), command=["--help"])
+    assert code == 0 and "--dry-run" in out, out + err
+    volumes = _volume(_marked(ctx, "dry-run", ctx.uid))
+    code, out, err, _ = engine.run_to_exit(ctx.client, ctx.image(), command=["--dry-run"], volumes=volumes)
+    assert code == 0 and "would_delete" in out.splitlines()[-1], out + err
+
+
 def job_failing_run(ctx: VariantContext) -> None:
-    code, out, _, _ = engine.run_to_exit(ctx.client, ctx.image(), environment={"PRUNE_DIR": "/nonexistent"})
-    assert code == 2 and "job misconfigured" in out
+    # No volume mounted: the image's own empty /data has no marker, and a missing volume must not pass.
+    code, out, _, _ = engine.run_to_exit(ctx.client, ctx.image())
+    assert code == 2 and "job misconfigured" in out and ".prune-target" in out
 
 
 def job_restricted(ctx: VariantContext) -> None:
-    code, out, err, _ = engine.run_to_exit(ctx.client, ctx.image(), **engine.RESTRICTED)
+    volumes = _volume(_marked(ctx, "restricted", ANY_UID))
+    code, out, err, _ = engine.run_to_exit(ctx.client, ctx.image(), volumes=volumes, **engine.RESTRICTED)
     assert code == 0, out + err
 
 
 def _pruning(ctx: VariantContext, stack: ExitStack) -> tuple[Container, Path]:
-    data = ctx.tmp_path / "old-files"
-    data.mkdir()
+    data = _marked(ctx, "old-files", ctx.uid)
     old = time.time() - 90 * 86400
     for index in range(20):
         path = data / f"old-{index}.log"
         path.write_text("x")
         os.utime(path, (old, old))
-    os.chown(data, ctx.uid, ctx.uid)
-    volumes = {str(data): {"bind": "/data", "mode": "rw"}}
+        os.chown(path, ctx.uid, ctx.uid)
     environment = {"JOB_THROTTLE_SECONDS": "1"}
-    job = stack.enter_context(engine.running(ctx.client, ctx.image(), environment=environment, volumes=volumes))
+    job = stack.enter_context(engine.running(ctx.client, ctx.image(), environment=environment, volumes=_volume(data)))
     containers.wait_for(lambda: b'"deleted"' in job.logs(), 30, what="the first deletion", container=job)
     return job, data
 
@@ -273,4 +297,4 @@ def job_uid(ctx: VariantContext) -> None:
 def job_stop(ctx: VariantContext) -> None:
     job, data = ctx.shared("pruning", _pruning)
     assert _stopped(ctx, "pruning", job) == context.SIGTERM_EXIT
-    assert len(list(data.iterdir())) > 0, "the stopped run still deleted every file"
+    assert len(list(data.glob("old-*"))) > 0, "the stopped run still deleted every file"

@@ -30,7 +30,8 @@ def runtime_command(app_kind: str, package_name: str, project_slug: str) -> dict
         "fastapi": {"entrypoint": [], "cmd": ["python", "-m", package_name]},
         "flask": {"entrypoint": [], "cmd": ["python", "-m", package_name]},
         "cli": {"entrypoint": [console_script(project_slug)], "cmd": ["--help"]},
-        "job": {"entrypoint": [], "cmd": [console_script(project_slug)]},
+        # Options reach the program, as for the CLI: `docker run IMAGE --dry-run`.
+        "job": {"entrypoint": [console_script(project_slug)], "cmd": []},
     }[app_kind]
 
 
@@ -97,6 +98,17 @@ def image_serve_command(app_kind: str, image_name: str, port: int) -> str:
 def compose_watch_command(app_kind: str) -> str:
     """The README's development stack for a server: it syncs edits in until Ctrl-C; run-once kinds have none."""
     return "docker compose up --build --watch" if app_kind in WEB_KINDS else ""
+
+
+def compose_prod_header(app_kind: str, uses_postgres: bool) -> str:
+    """The first line of compose.prod.yaml: the command that runs this kind's production stack, and what it needs."""
+    if app_kind in WEB_KINDS:
+        secret = "; see README for the secret file" if uses_postgres else ""
+        return f"Production stack: `docker compose -f compose.prod.yaml up --build --wait`{secret}."
+    run = 'docker compose -f compose.prod.yaml run --rm --build --user "$(id -u):$(id -g)" app'
+    if app_kind == "cli":
+        return f"Production runs, one per call: `{run} summarise FILE`, for a FILE in ./data."
+    return f"Production run, once per schedule: `{run}`, on ./data, which holds .prune-target."
 
 
 def migrate_command(app_kind: str, package_name: str) -> list[str]:

@@ -25,10 +25,6 @@ def web(project: Mapping[str, Any]) -> bool:
     return bool(project["is_web"])
 
 
-def not_kinds(*names: str) -> Rule:
-    return lambda project: project["app_kind"] not in names
-
-
 def manager(name: str) -> Rule:
     return lambda project: project["package_manager"] == name
 
@@ -42,14 +38,14 @@ def kubernetes_kustomization(project: Mapping[str, Any]) -> bool:
 
 
 ONLY_IF: dict[str, Rule] = {
-    # The package: each kind's entry point and modules; services and jobs share settings and logging.
+    # The package: each kind's entry point and modules; the services share settings and logging.
     "src/{package}/cli.py": kinds("cli"),
     "src/{package}/job.py": kinds("job"),
     "src/{package}/app.py": web,
     "src/{package}/server.py": kinds("flask"),
     "src/{package}/views.py": kinds("flask"),
-    "src/{package}/environment.py": not_kinds("cli"),
-    "src/{package}/logs.py": not_kinds("cli"),
+    "src/{package}/environment.py": web,
+    "src/{package}/logs.py": web,
     "src/{package}/api.py": kinds("fastapi"),
     "src/{package}/database.py": web,
     "src/{package}/healthcheck.py": web,

@@ -26,7 +26,9 @@ def cron_schedule(schedule: str) -> str:
 
 def host_crontab_line(schedule: str) -> str:
     """The crontab entry that runs the production compose job on the schedule, for hosts without Kubernetes."""
-    return f"{cron_schedule(schedule)} cd /path/to/project && docker compose -f compose.prod.yaml run --rm app"
+    # As the crontab's owner, so that the job may delete that user's files (the image's own uid owns none).
+    user = '--user "$(id -u):$(id -g)"'
+    return f"{cron_schedule(schedule)} cd /path/to/project && docker compose -f compose.prod.yaml run --rm {user} app"
 
 
 def network_policy(is_web: bool, port: int, uses_postgres: bool) -> dict[str, list[dict[str, Any]]]:
