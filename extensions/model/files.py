@@ -44,6 +44,7 @@ def kubernetes_kustomization(project: Mapping[str, Any]) -> bool:
 ONLY_IF: dict[str, Rule] = {
     # The package: each kind's entry point and modules; services and jobs share settings and logging.
     "src/{package}/cli.py": kinds("cli"),
+    "src/{package}/summary.py": kinds("cli"),
     "src/{package}/job.py": kinds("job"),
     "src/{package}/app.py": web,
     "src/{package}/gunicorn_conf.py": kinds("flask"),
