@@ -23,9 +23,7 @@ class DataError(ValueError):
 def cell_number(cell: str) -> int | float | None:
     """The number a CSV or TSV cell holds, or None for text."""
     match = NUMBER.fullmatch(cell.strip(" "))
-    if match is None:
-        return None
-    return int(match[0]) if match["integer"] else float(match[0])
+    return None if match is None else int(match[0]) if match["integer"] else float(match[0])
 
 
 def json_number(value: Any) -> int | float | None:
@@ -48,8 +46,7 @@ class Column:
         self.present += 1
         if self.distinct is not None:
             self.distinct.add(hash(key))
-            if len(self.distinct) > DISTINCT_LIMIT:
-                self.distinct = None
+            self.distinct = self.distinct if len(self.distinct) <= DISTINCT_LIMIT else None
         if number is None:
             self.text += 1
         elif isinstance(number, float) and not math.isfinite(number):
@@ -75,25 +72,19 @@ class Column:
     def result(self, rows: int) -> dict[str, Any]:
         column: dict[str, Any] = {"present": self.present, "missing": rows - self.present}
         if self.present == 0:
-            column["type"] = "empty"
-        elif self.text == 0:
-            column["type"] = "number"
-            if self.numbers:
-                column.update(min=self.minimum, max=self.maximum, mean=self.mean())
-            if self.non_finite:
-                column["non_finite"] = self.non_finite
-        else:
-            column.update(type="text", distinct=DISTINCT_LIMIT if self.distinct is None else len(self.distinct))
+            return {**column, "type": "empty"}
+        if self.text:
             if self.distinct is None:
-                column["distinct_capped"] = True
-        return column
+                return {**column, "type": "text", "distinct": DISTINCT_LIMIT, "distinct_capped": True}
+            return {**column, "type": "text", "distinct": len(self.distinct)}
+        if self.numbers:
+            column.update(type="number", min=self.minimum, max=self.maximum, mean=self.mean())
+        return {**column, "type": "number", **({"non_finite": self.non_finite} if self.non_finite else {})}
 
 
 class Summary:
     def __init__(self, path: str, file_type: str) -> None:
-        self.path = path
-        self.file_type = file_type
-        self.rows = 0
+        self.path, self.file_type, self.rows = path, file_type, 0
         self.columns: dict[str, Column] = {}
 
     def column(self, name: str) -> Column:
@@ -108,25 +99,22 @@ class Summary:
                 key = value if isinstance(value, str) else json.dumps(value, sort_keys=True, default=str)
                 self.column(name).add(json_number(value), key)
 
+    def header(self, names: list[str]) -> list[str]:
+        """Columns for a header row, made unique (`a`, `a_2`) and named when blank (`column_3`): one note each."""
+        # Refused before any renaming: a header of a million columns is one error, not a million warnings.
+        if len(names) > MAX_COLUMNS:
+            raise DataError(f"more than {MAX_COLUMNS} distinct columns")
+        taken, seen, notes = set(names), set(), []
+        for position, raw in enumerate(names, start=1):
+            name = raw if raw.strip() else f"column_{position}"
+            if name in seen:
+                name = next(new for n in itertools.count(2) if (new := f"{name}_{n}") not in taken and new not in seen)
+            if name != raw:
+                notes.append(f"column {position} {raw!r} renamed {name!r}")
+            seen.add(name)
+            self.column(name)
+        return notes
+
     def result(self) -> dict[str, Any]:
         columns = {name: column.result(self.rows) for name, column in self.columns.items()}
         return {"path": self.path, "type": self.file_type, "rows": self.rows, "columns": columns}
-
-
-def unique_names(header: list[str]) -> tuple[list[str], list[str]]:
-    """Header names made unique (`a`, `a_2`) and named when blank (`column_3`), with a note per change."""
-    # Refused before any renaming: a header of a million columns is one error, not a million warnings.
-    if len(header) > MAX_COLUMNS:
-        raise DataError(f"more than {MAX_COLUMNS} distinct columns")
-    names: list[str] = []
-    notes: list[str] = []
-    taken, seen = set(header), set()
-    for position, raw in enumerate(header, start=1):
-        name = raw if raw.strip() else f"column_{position}"
-        if name in seen:
-            name = next(new for n in itertools.count(2) if (new := f"{name}_{n}") not in taken and new not in seen)
-        if name != raw:
-            notes.append(f"column {position} {raw!r} renamed {name!r}")
-        seen.add(name)
-        names.append(name)
-    return names, notes
