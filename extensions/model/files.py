@@ -40,6 +40,7 @@ def kubernetes_kustomization(project: Mapping[str, Any]) -> bool:
 ONLY_IF: dict[str, Rule] = {
     # The package: each kind's entry point and modules; the services share settings and logging.
     "src/{package}/cli.py": kinds("cli"),
+    "src/{package}/summary.py": kinds("cli"),
     "src/{package}/job.py": kinds("job"),
     "src/{package}/app.py": web,
     "src/{package}/server.py": kinds("flask"),
