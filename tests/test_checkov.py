@@ -251,9 +251,18 @@ def test_network_policy_admits_the_service_port_and_reaches_only_dns_and_the_dat
     assert policy["podSelector"]["matchLabels"] == {"app.kubernetes.io/name": derived["image_name"]}
     ingress = [port for rule in policy["ingress"] for port in rule["ports"]]
     egress = {(port["port"], port["protocol"]) for rule in policy["egress"] for port in rule["ports"]}
-    assert all("from" not in rule for rule in policy["ingress"]) and all("to" not in rule for rule in policy["egress"])
+    assert all("from" not in rule for rule in policy["ingress"])
+    # DNS only to the cluster's DNS pods; the database by its port, where its address is the cluster's own.
+    dns = {"namespaceSelector": {"matchLabels": {"kubernetes.io/metadata.name": "kube-system"}}}
+    dns["podSelector"] = {"matchLabels": {"k8s-app": "kube-dns"}}
+    assert policy["egress"][0]["to"] == [dns]
+    assert all(port["port"] == 53 for port in policy["egress"][0]["ports"])
     if derived["is_web"]:
         assert ingress == [{"port": derived["expose_port"], "protocol": "TCP"}]
+        budget = yaml.safe_load(project.read("k8s/poddisruptionbudget.yaml"))["spec"]
+        replicas = yaml.safe_load(project.read("k8s/deployment.yaml"))["spec"]["replicas"]
+        assert 1 <= budget["minAvailable"] < replicas, "a drain must leave a replica and still be able to evict one"
+        assert budget["selector"]["matchLabels"] == policy["podSelector"]["matchLabels"]
         assert egress == {(53, "UDP"), (53, "TCP"), (context.DATABASE_PORT, "TCP")}
         container = yaml.safe_load(project.read("k8s/deployment.yaml"))["spec"]["template"]["spec"]["containers"][0]
         assert [port["containerPort"] for port in container["ports"]] == [derived["expose_port"]]

@@ -72,7 +72,8 @@ def test_every_kind_has_commands_and_only_web_kinds_a_probe_and_port():
 def test_runtime_commands_never_use_uv_run():
     for kind in choices("app_kind"):
         derived = derive(app_kind=kind)
-        assert "uv" not in json.loads(derived["runtime_cmd"] or "[]") + json.loads(derived["runtime_entrypoint"] or "[]")
+        command = json.loads(derived["runtime_cmd"] or "[]") + json.loads(derived["runtime_entrypoint"] or "[]")
+        assert "uv" not in command
 
 
 def test_cli_entrypoint_is_the_tool_with_help_by_default():

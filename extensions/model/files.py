@@ -67,6 +67,7 @@ ONLY_IF: dict[str, Rule] = {
     "k8s": option("with_kubernetes"),
     "k8s/deployment.yaml": web,
     "k8s/service.yaml": web,
+    "k8s/poddisruptionbudget.yaml": web,
     "k8s/cronjob.yaml": kinds("job"),
     "k8s/kustomization.yaml": kubernetes_kustomization,
     "k8s/namespace.yaml": kubernetes_kustomization,

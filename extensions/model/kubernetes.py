@@ -32,12 +32,12 @@ def host_crontab_line(schedule: str) -> str:
 
 
 def network_policy(is_web: bool, port: int, uses_postgres: bool) -> dict[str, list[dict[str, Any]]]:
-    """Ports a workload's pods may be reached on and may reach: the service port in, DNS and the database out."""
+    """Ports a workload's pods may be reached on and may reach: the service port in; the cluster's DNS
+    pods and the database out."""
     ingress = [{"port": port, "protocol": "TCP"}] if is_web else []
-    egress = [{"port": 53, "protocol": "UDP"}, {"port": 53, "protocol": "TCP"}]
-    if uses_postgres:
-        egress.append({"port": DATABASE_PORT, "protocol": "TCP"})
-    return {"ingress": ingress, "egress": egress}
+    dns = [{"port": 53, "protocol": "UDP"}, {"port": 53, "protocol": "TCP"}]
+    database = [{"port": DATABASE_PORT, "protocol": "TCP"}] if uses_postgres else []
+    return {"ingress": ingress, "dns": dns, "database": database}
 
 
 def database_secret_files(uses_postgres: bool) -> dict[str, str]:
@@ -47,5 +47,6 @@ def database_secret_files(uses_postgres: bool) -> dict[str, str]:
 
 def kubernetes_resources(app_kind: str, with_kubernetes: bool) -> list[str]:
     """The manifests k8s/kustomization.yaml deploys; a command-line tool has no workload, so none."""
-    workload = ["deployment.yaml", "service.yaml"] if app_kind in WEB_KINDS else {"job": ["cronjob.yaml"]}.get(app_kind)
+    web = ["deployment.yaml", "service.yaml", "poddisruptionbudget.yaml"]
+    workload = web if app_kind in WEB_KINDS else {"job": ["cronjob.yaml"]}.get(app_kind)
     return ["namespace.yaml", "networkpolicy.yaml", *workload] if with_kubernetes and workload else []
