@@ -88,7 +88,7 @@ def test_without_an_engine_every_engine_test_skips_for_one_reason(tmp_path: Path
     suite = tmp_path / "suite"
     for name in ("tests", "tooling", "extensions", "bench"):  # bench/work: the benchmark's scratch projects
         shutil.copytree(REPO / name, suite / name, ignore=shutil.ignore_patterns("__pycache__", "work"))
-    for name in ("copier.yml", "pyproject.toml"):
+    for name in ("copier.yml", "pyproject.toml", "CHANGELOG.md"):  # CHANGELOG: the releases updated from
         shutil.copy(REPO / name, suite / name)
     environment = {key: value for key, value in os.environ.items() if key != "CI"}
     environment["DOCKER_HOST"] = f"unix://{tmp_path}/no-engine.sock"

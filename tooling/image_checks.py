@@ -189,7 +189,7 @@ def _data(ctx: VariantContext) -> tuple[dict, str]:
     data = ctx.tmp_path / "data"
     data.mkdir()
     (data / "people.csv").write_text("name,age\nada,36\ngrace,45\n")
-    (data / "broken.json").write_text("{not json")
+    (data / "broken.json").write_text('[{"name": "ada"}, {not json')
     host_uid = os.getuid() or 1000  # a root-run harness plays an ordinary host user
     for path in (data, *data.iterdir()):
         os.chown(path, host_uid, host_uid)
