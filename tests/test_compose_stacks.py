@@ -19,10 +19,11 @@ from tooling.release import copy_release, first_release, relock, update_to_worki
 
 pytestmark = pytest.mark.docker
 
-# Both web kinds, and both package managers between them; each on its own port and names.
+# Both web kinds, and both package managers between them; each on its own port (journeys hold 181xx,
+# compose watch 183xx) and names.
 STACKS = [
-    pytest.param({"app_kind": "fastapi", "package_manager": "uv", "port": "18101"}, id="fastapi-uv"),
-    pytest.param({"app_kind": "flask", "package_manager": "pip", "port": "18102"}, id="flask-pip"),
+    pytest.param({"app_kind": "fastapi", "package_manager": "uv", "port": "18201"}, id="fastapi-uv"),
+    pytest.param({"app_kind": "flask", "package_manager": "pip", "port": "18202"}, id="flask-pip"),
 ]
 
 
@@ -155,7 +156,7 @@ def test_moving_postgresql_17_to_18_keeps_the_notes(client, committed_template, 
         app_kind="fastapi",
         package_manager="pip",
         project_slug=slug,
-        port="18121",
+        port="18221",
     )
     relock(project, update_to_working_tree(project))
     commit_all(project, "updated to the working tree, relocked")
@@ -166,11 +167,11 @@ def test_moving_postgresql_17_to_18_keeps_the_notes(client, committed_template, 
     stack = Rendered(project)
     try:
         compose(stack, f"{slug}-dev", "compose.yaml", "up", "--build", "--wait", "--wait-timeout", "180")
-        status, note = containers.http_post(18121, "/notes", {"body": "written under PostgreSQL 17"})
+        status, note = containers.http_post(18221, "/notes", {"body": "written under PostgreSQL 17"})
         assert status == 201
         Journey(project, user_environment).run_all(move)
         assert recorded_answers(project)["postgres_major"] == "18"
-        status, page = containers.http_get(18121, "/notes")
+        status, page = containers.http_get(18221, "/notes")
         assert (status, page["notes"]) == (200, [note]), page
         [db] = client.containers.list(filters={"label": f"com.docker.compose.project={slug}-dev", "name": "db"})
         assert db.image.tags == ["postgres:18"]

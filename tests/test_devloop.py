@@ -18,7 +18,7 @@ from extensions import context
 from tooling.answers import WEB_KINDS, matrix
 from tooling.journeys import FENCE, http_answers
 from tooling.project import HOST_PYTHON, git, run
-from tooling.shells import spawn
+from tooling.shells import Spawned, spawn
 from tooling.tools import compose, compose_cli, tool, tool_cli
 
 PAIRS = matrix("app_kind", "package_manager")
@@ -178,12 +178,16 @@ WATCH_UID = "1000"
 )
 def test_compose_watch_reloads_an_edit_and_rebuilds_on_pyproject(render, axes, request):
     port = 18300 + PAIRS_IDS.index(request.node.callspec.id)
-    project = render(**axes, with_postgres=False, app_uid=WATCH_UID, port=str(port))
+    # A slug of its own: the variants run side by side, and one compose project (and image) each.
+    slug = f"watch-{axes['app_kind']}-{axes['package_manager']}"
+    project = render(
+        **axes, project_slug=slug, package_name="sample_service", with_postgres=False, app_uid=WATCH_UID, port=str(port)
+    )
     package = project.path / "src" / "sample_service"
     env = {"DOCKER_BUILDKIT": "1"}
     watch = spawn([compose_cli(), "up", "--build", "--watch"], project.path, {**os.environ, **env})
     try:
-        wait_until(lambda: http_answers(f"http://127.0.0.1:{port}/health"), 600, "the dev server to answer")
+        wait_until(lambda: http_answers(f"http://127.0.0.1:{port}/health"), 600, "the dev server to answer", watch)
         app_container = compose("ps", "-q", "app", cwd=project.path).stdout.strip()
         (package / "synced.py").write_text("MARKER = 'synced by compose watch'\n")
         source = package / "app.py"
@@ -192,12 +196,12 @@ def test_compose_watch_reloads_an_edit_and_rebuilds_on_pyproject(render, axes, r
         def logs() -> str:
             return compose("logs", "--no-color", "app", cwd=project.path).stdout
 
-        wait_until(lambda: "reloading" in logs().lower(), 60, "the server to reload after the edit")
+        wait_until(lambda: "reloading" in logs().lower(), 60, "the server to reload after the edit", watch)
         shown = compose("exec", "-T", "app", "cat", "/app/src/sample_service/synced.py", cwd=project.path)
         assert "synced by compose watch" in shown.stdout, shown.stdout + shown.stderr
         owner = compose("exec", "-T", "app", "stat", "-c", "%u", "/app/src/sample_service/synced.py", cwd=project.path)
         assert owner.stdout.strip() == WATCH_UID, owner.stdout + owner.stderr
-        wait_until(lambda: http_answers(f"http://127.0.0.1:{port}/health"), 60, "the reloaded server to answer")
+        wait_until(lambda: http_answers(f"http://127.0.0.1:{port}/health"), 60, "the reloaded server to answer", watch)
 
         pyproject = project.path / "pyproject.toml"
         pyproject.write_text(pyproject.read_text() + "\n# a dependency edit rebuilds the image\n")
@@ -206,15 +210,15 @@ def test_compose_watch_reloads_an_edit_and_rebuilds_on_pyproject(render, axes, r
             current = compose("ps", "-q", "app", cwd=project.path).stdout.strip()
             return bool(current) and current != app_container
 
-        wait_until(recreated, 300, "compose watch to rebuild and recreate the app after a pyproject.toml edit")
-        wait_until(lambda: http_answers(f"http://127.0.0.1:{port}/health"), 120, "the rebuilt server to answer")
+        wait_until(recreated, 300, "compose watch to rebuild and recreate the app after a pyproject.toml edit", watch)
+        wait_until(lambda: http_answers(f"http://127.0.0.1:{port}/health"), 120, "the rebuilt server to answer", watch)
     finally:
         os.killpg(watch.pid, signal.SIGINT)
         try:
-            output, _ = watch.communicate(timeout=60)
+            output = watch.finish(timeout=60)
         except subprocess.TimeoutExpired:
             watch.kill()
-            output, _ = watch.communicate()
+            output = watch.finish()
         compose("down", "--volumes", "--rmi", "local", cwd=project.path)
     assert "Syncing service" in output, output[-3000:]
 
@@ -263,8 +267,11 @@ def test_devcontainer_cli_builds_the_dev_target_and_runs_the_tests(render, user_
 PAIRS_IDS = ["fastapi-uv", "flask-pip"]
 
 
-def wait_until(predicate, timeout: float, what: str) -> None:
+def wait_until(predicate, timeout: float, what: str, process: Spawned | None = None) -> None:
+    """Poll predicate; fail past timeout, or at once if process (what should bring it about) exited."""
     deadline = time.monotonic() + timeout
     while not predicate():
-        assert time.monotonic() < deadline, f"timed out after {timeout}s waiting for {what}"
+        said = f"\n{process.output()[-3000:]}" if process else ""
+        assert process is None or process.poll() is None, f"it exited ({process.returncode}) before {what}:{said}"
+        assert time.monotonic() < deadline, f"timed out after {timeout}s waiting for {what}{said}"
         time.sleep(0.5)

@@ -220,7 +220,7 @@ class Journey:
         while not http_answers(url):
             if process.poll() is not None or time.monotonic() - started > 180:
                 process.kill()
-                output = process.stdout.read() if process.stdout else ""
+                output = process.finish()
                 return Outcome(step, process.returncode or 1, f"never answered at {url}:\n{output}", 0.0)
             time.sleep(0.2)
         return Outcome(step, 0, f"answering at {url}", time.monotonic() - started)
@@ -232,11 +232,11 @@ class Journey:
             with contextlib.suppress(ProcessLookupError):
                 os.killpg(process.pid, signal.SIGINT)
             try:
-                output, _ = process.communicate(timeout=20)
+                output = process.finish(timeout=20)
             except subprocess.TimeoutExpired:
                 with contextlib.suppress(ProcessLookupError):
                     os.killpg(process.pid, signal.SIGKILL)
-                output, _ = process.communicate()
+                output = process.finish()
                 self.outcomes.append(Outcome(step, 1, f"did not stop on Ctrl-C:\n{output[-3000:]}", 0.0))
                 raise JourneyFailed(self.transcript(last=8)) from None
             self.outcomes.append(Outcome(Step(step.origin, f"Ctrl-C: {step.command}"), 0, output[-3000:], 0.0))

@@ -7,6 +7,7 @@ import re
 import shutil
 import subprocess
 import sys
+import tempfile
 from pathlib import Path
 
 from tooling.engine import docker_cli
@@ -58,16 +59,33 @@ def user_environment(tools: Path) -> dict[str, str]:
     return env
 
 
-def spawn(command: list[str], cwd: Path, env: dict[str, str]) -> subprocess.Popen:
+class Spawned(subprocess.Popen):
     """A long-running command (a server, `compose up --watch`) in a session of its own, so that one
-    signal to its process group stops it and what it started; its output merged into one pipe."""
-    return subprocess.Popen(
-        command,
-        cwd=cwd,
-        env=env,
-        stdout=subprocess.PIPE,
-        stderr=subprocess.STDOUT,
-        text=True,
-        start_new_session=True,
-        stdin=subprocess.DEVNULL,
-    )
+    signal to its process group stops it and what it started. Its output goes to a file, never a
+    pipe: a pipe nobody reads fills at 64 KiB, and the program then blocks on its next log line."""
+
+    def __init__(self, command: list[str], cwd: Path, env: dict[str, str]) -> None:
+        self.log = tempfile.TemporaryFile()  # noqa: SIM115 - lives as long as this object, which reads it
+        super().__init__(
+            command,
+            cwd=cwd,
+            env=env,
+            stdout=self.log,
+            stderr=subprocess.STDOUT,
+            start_new_session=True,
+            stdin=subprocess.DEVNULL,
+        )
+
+    def output(self) -> str:
+        """What it has printed so far (pread leaves the offset the command writes at alone)."""
+        fd = self.log.fileno()
+        return os.pread(fd, os.fstat(fd).st_size, 0).decode(errors="replace")
+
+    def finish(self, timeout: float | None = None) -> str:
+        """Wait for it to exit (TimeoutExpired past timeout); its whole output."""
+        self.wait(timeout=timeout)
+        return self.output()
+
+
+def spawn(command: list[str], cwd: Path, env: dict[str, str]) -> Spawned:
+    return Spawned(command, cwd, env)
