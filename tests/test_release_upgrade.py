@@ -9,12 +9,14 @@ from __future__ import annotations
 
 import os
 import re
+import shlex
 import shutil
 import subprocess
 import sys
 from pathlib import Path
 
 import pytest
+import yaml
 
 from tooling import REPO
 from tooling.answers import matrix
@@ -119,6 +121,75 @@ def test_an_updated_project_keeps_its_postgresql_major_until_its_user_moves(comm
     assert recorded_answers(project)["postgres_major"] == "18"
     compose = (project / "compose.yaml").read_text()
     assert "image: postgres:18\n" in compose and "db-data-18:/var/lib/postgresql\n" in compose
+
+
+@pytest.mark.parametrize("answers", matrix("app_kind"))
+def test_a_project_made_by_the_first_readme_updates_by_the_changelogs_words(committed_template, tmp_path, answers):
+    """0.1.0's README ran `copier copy ... . ../my-service` in the template's clone: `_src_path: .`."""
+    version, ref = first_release()
+    data = [
+        arg
+        for key, value in {"project_name": "First Readme", **answers}.items()
+        for arg in ("--data", f"{key}={value}")
+    ]
+    made = subprocess.run(
+        [
+            sys.executable,
+            "-m",
+            "copier",
+            "copy",
+            "--trust",
+            "--defaults",
+            "--vcs-ref",
+            ref,
+            *data,
+            ".",
+            f"../first-{answers['app_kind']}",
+        ],
+        cwd=committed_template,
+        capture_output=True,
+        text=True,
+        timeout=300,
+    )
+    assert made.returncode == 0, made.stderr
+    project = committed_template.parent / f"first-{answers['app_kind']}"
+    assert recorded_answers(project)["_src_path"] == "."
+    commit_all(project, f"generated from {version} by its README")
+
+    changelog = (REPO / "CHANGELOG.md").read_text().split(f"## [{version}]", 1)[0]
+    section = changelog.split(f"### Updating from {version}\n", 1)[1]
+    block = section.split("```sh\n", 1)[1].split("\n```", 1)[0]
+    # The clone stands for the user's; the suite's copier for uvx's, at the template's newest commit.
+    copier = f"{shlex.quote(sys.executable)} -m copier"
+    script = block.replace("/path/to/copier-pycontainer", str(committed_template))
+    script = script.replace(
+        "uvx --with copier-template-extensions copier update --trust --defaults",
+        f"{copier} update --trust --defaults --vcs-ref HEAD",
+    )
+    assert "--vcs-ref HEAD" in script, f"the CHANGELOG's block runs no update as expected:\n{block}"
+    env = {
+        **os.environ,
+        "GIT_AUTHOR_NAME": "User",
+        "GIT_AUTHOR_EMAIL": "user@example.com",
+        "GIT_COMMITTER_NAME": "User",
+        "GIT_COMMITTER_EMAIL": "user@example.com",
+    }
+    result = subprocess.run(
+        ["bash", "-eo", "pipefail", "-c", script], cwd=project, capture_output=True, text=True, timeout=300, env=env
+    )
+    assert result.returncode == 0, result.stdout + result.stderr
+
+    recorded = recorded_answers(project)
+    assert recorded["_src_path"] == str(committed_template)
+    assert recorded["_commit"] != recorded_answers_at(project, "HEAD")["_commit"], "the update did not move"
+    assert conflicted_files(project) == []
+
+
+def recorded_answers_at(project: Path, revision: str) -> dict:
+    shown = subprocess.run(
+        ["git", "show", f"{revision}:.copier-answers.yml"], cwd=project, capture_output=True, text=True, check=True
+    )
+    return yaml.safe_load(shown.stdout)
 
 
 def add_dependency(project: Path, package_manager: str, requirement: str) -> None:
