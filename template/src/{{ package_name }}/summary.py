@@ -74,9 +74,8 @@ class Column:
         if self.present == 0:
             return {**column, "type": "empty"}
         if self.text:
-            if self.distinct is None:
-                return {**column, "type": "text", "distinct": DISTINCT_LIMIT, "distinct_capped": True}
-            return {**column, "type": "text", "distinct": len(self.distinct)}
+            capped = {"distinct": DISTINCT_LIMIT, "distinct_capped": True}
+            return {**column, "type": "text", **(capped if self.distinct is None else {"distinct": len(self.distinct)})}
         if self.numbers:
             column.update(type="number", min=self.minimum, max=self.maximum, mean=self.mean())
         return {**column, "type": "number", **({"non_finite": self.non_finite} if self.non_finite else {})}
