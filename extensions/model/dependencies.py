@@ -18,8 +18,9 @@ def python_floor(python_version: str) -> str:
 
 def runtime_dependencies(app_kind: str) -> list[str]:
     """Runtime requirements per kind; the job uses the standard library only."""
-    # psycopg_pool (the pool extra) keeps connections open; Alembic migrates the schema.
-    web_common = ["psycopg[binary,pool]>=3.2", "alembic>=1.16", "sqlalchemy>=2.0"]
+    # psycopg_pool (the pool extra) keeps connections open; Alembic migrates the schema; pydantic-settings
+    # reads the environment and its *_FILE secrets.
+    web_common = ["psycopg[binary,pool]>=3.2", "alembic>=1.16", "sqlalchemy>=2.0", "pydantic-settings>=2.6"]
     return {
         "fastapi": [
             "fastapi>=0.115",
@@ -29,7 +30,7 @@ def runtime_dependencies(app_kind: str) -> list[str]:
             *web_common,
         ],
         # 25.1 is the first gunicorn whose control socket can be switched off; its gevent extra, the worker class.
-        "flask": ["flask>=3.1", "gunicorn[gevent]>=25.1", "pydantic>=2.9", *web_common],
+        "flask": ["flask>=3.1", "gunicorn[gevent]>=25.1", *web_common],
         "cli": ["click>=8.1", "ijson>=3.3"],
         "job": [],
     }[app_kind]
@@ -74,6 +75,7 @@ IMPORT_NAMES = {
     "flask": ("flask", "werkzeug", "jinja2", "click", "itsdangerous", "markupsafe", "blinker"),
     "gunicorn": ("gunicorn", "packaging", "gevent", "greenlet", "zope"),
     "pydantic": ("pydantic", "pydantic_core", "annotated_types", "typing_extensions", "typing_inspection"),
+    "pydantic_settings": ("pydantic_settings", "pydantic", "dotenv", "typing_inspection"),
     "click": ("click", "colorama"),
     "ijson": ("ijson",),
     "pytest": ("pytest", "_pytest", "pluggy", "iniconfig", "pygments", "exceptiongroup", "tomli", "packaging"),

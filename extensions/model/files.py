@@ -45,7 +45,6 @@ ONLY_IF: dict[str, Rule] = {
     "src/{package}/app.py": web,
     "src/{package}/server.py": kinds("flask"),
     "src/{package}/views.py": kinds("flask"),
-    "src/{package}/environment.py": web,
     "src/{package}/logs.py": web,
     "src/{package}/models.py": kinds("fastapi"),
     "src/{package}/routes.py": kinds("fastapi"),
