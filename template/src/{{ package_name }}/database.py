@@ -1,19 +1,32 @@
-"""The notes store: PostgreSQL through a connection pool, or SQLite (the default, in-memory included).
+"""The notes table and its queries, on SQLite (the default) or PostgreSQL through psycopg.
 
-The schema comes from migrations (migrate.py), run before the server starts: no request creates it.
+The schema comes from the migrations (migrate.py), run before the server starts: no request creates it.
 """
 
 from __future__ import annotations
 
-import sqlite3
-import threading
 from collections.abc import Iterator
-from contextlib import closing, contextmanager
+from contextlib import contextmanager
 from typing import Any
 from urllib.parse import urlsplit
 
-PLACEHOLDER = {"sqlite": "?", "postgresql": "%s"}
-IN_MEMORY = {"", ":memory:"}
+from sqlalchemy import BigInteger, Column, Integer, MetaData, Table, Text, create_engine, insert, select
+from sqlalchemy.engine import URL, Connection, make_url
+from sqlalchemy.exc import ArgumentError, SQLAlchemyError
+from sqlalchemy.pool import QueuePool
+
+metadata = MetaData()
+
+notes = Table(
+    "notes",
+    metadata,
+    # BIGINT on PostgreSQL; SQLite auto-increments only an INTEGER primary key.
+    Column("id", BigInteger().with_variant(Integer(), "sqlite"), primary_key=True),
+    Column("body", Text, nullable=False),
+)
+
+DIALECTS = {"sqlite": "sqlite", "postgresql": "postgresql", "postgres": "postgresql"}
+IN_MEMORY = (None, "", ":memory:")
 
 
 class DatabaseError(RuntimeError):
@@ -21,126 +34,66 @@ class DatabaseError(RuntimeError):
 
 
 def dialect_of(url: str) -> str:
+    # Only the scheme is ever shown: the rest of a URL may hold a password.
     scheme = urlsplit(url).scheme.split("+")[0]
-    dialect = {"sqlite": "sqlite", "postgresql": "postgresql", "postgres": "postgresql"}.get(scheme)
-    if dialect is None:
-        # Only the scheme is shown: the rest of a URL may hold a password.
-        got = f"{scheme}://..." if scheme else "no scheme"
+    got = f"{scheme}://..." if scheme else "no scheme"
+    if scheme not in DIALECTS:
         raise ValueError(f"DATABASE_URL must start with sqlite://, postgresql:// or postgres://: got {got}")
-    return dialect
+    try:
+        make_url(url)
+    except (ArgumentError, ValueError):
+        raise ValueError(f"DATABASE_URL must be a URL such as {scheme}://user@host:5432/name: got {got}") from None
+    return DIALECTS[scheme]
 
 
-def sqlite_path(url: str) -> str:
-    """The file of a sqlite:// URL (sqlite:///relative.db, sqlite:////absolute.db); empty means in memory."""
-    return url.split("://", 1)[1].removeprefix("/")
-
-
-def libpq_url(url: str) -> str:
-    """The URL psycopg reads: libpq knows no `+driver` suffix."""
-    scheme, rest = url.split("://", 1)
-    return f"{scheme.split('+')[0]}://{rest}"
+def engine_url(url: str, password: str | None = None) -> URL:
+    """DATABASE_URL on psycopg 3 for PostgreSQL, with DATABASE_PASSWORD if given (a URL prints it as ***)."""
+    parsed = make_url(url).set(drivername="postgresql+psycopg" if dialect_of(url) == "postgresql" else "sqlite")
+    return parsed if password is None else parsed.set(password=password)
 
 
 class Database:
-    def __init__(
-        self,
-        url: str,
-        password: str | None = None,
-        pool_size: int = 10,
-        pool_timeout: float = 5.0,
-        connect_timeout: float = 3.0,
-    ) -> None:
+    def __init__(self, url: str, password: str | None = None, pool_size: int = 10, pool_timeout: float = 5.0) -> None:
         self.dialect = dialect_of(url)
-        self.url = url
-        self.connect_timeout = connect_timeout
-        self._pool: Any = None
-        self._shared: sqlite3.Connection | None = None
-        self._shared_lock = threading.Lock()
+        target = engine_url(url, password)
         if self.dialect == "postgresql":
-            from psycopg_pool import ConnectionPool  # imported here so SQLite users never load the driver
+            # pre_ping: a connection the server dropped (a restart, an idle timeout) is replaced, not handed out.
+            options = {"pool_size": pool_size, "max_overflow": 0, "pool_timeout": pool_timeout, "pool_pre_ping": True}
+            self.engine = create_engine(target, connect_args={"connect_timeout": 3}, **options)
+        elif target.database in IN_MEMORY:
+            # An in-memory database lives as long as its connection: one, lent to one request at a time.
+            options = {"poolclass": QueuePool, "pool_size": 1, "max_overflow": 0, "pool_timeout": pool_timeout}
+            self.engine = create_engine(target, connect_args={"check_same_thread": False}, **options)
+            from .migrate import upgrade_engine  # migrate.py imports this module
 
-            options: dict[str, Any] = {"connect_timeout": max(1, int(connect_timeout))}
-            if password is not None:
-                options["password"] = password
-            self._pool = ConnectionPool(
-                libpq_url(url),
-                kwargs=options,
-                min_size=1,
-                max_size=pool_size,
-                timeout=pool_timeout,
-                # A connection the server dropped (a restart, an idle timeout) is replaced, not handed out.
-                check=ConnectionPool.check_connection,
-                open=False,
-            )
-            # Connects in the background: the server starts, and /ready says when the database answers.
-            self._pool.open(wait=False)
-        elif sqlite_path(url) in IN_MEMORY:
-            from .migrate import upgrade_sqlite_connection
-
-            # An in-memory database lives as long as its connection: every request shares this one.
-            self._shared = sqlite3.connect(":memory:", check_same_thread=False)
-            upgrade_sqlite_connection(self._shared)
+            upgrade_engine(self.engine)
+        else:
+            self.engine = create_engine(target)
 
     @contextmanager
-    def connection(self) -> Iterator[Any]:
+    def transaction(self) -> Iterator[Connection]:
         """A connection in a transaction: committed when the block ends, rolled back when it raises."""
-        if self._pool is not None:
-            import psycopg
-            import psycopg_pool
-
-            try:
-                with self._pool.connection() as connection:
-                    yield connection
-            except (psycopg.Error, psycopg_pool.PoolTimeout) as exc:
-                raise DatabaseError(f"postgresql: {exc}") from exc
-        elif self._shared is not None:
-            with self._shared_lock:
-                yield from self._sqlite_transaction(self._shared)
-        else:
-            try:
-                connection = sqlite3.connect(sqlite_path(self.url), timeout=self.connect_timeout)
-            except sqlite3.Error as exc:
-                raise DatabaseError(f"sqlite: {exc}") from exc
-            with closing(connection):
-                yield from self._sqlite_transaction(connection)
-
-    @staticmethod
-    def _sqlite_transaction(connection: sqlite3.Connection) -> Iterator[sqlite3.Connection]:
         try:
-            yield connection
-            connection.commit()
-        except sqlite3.Error as exc:
-            connection.rollback()
-            raise DatabaseError(f"sqlite: {exc}") from exc
-        except BaseException:
-            connection.rollback()
-            raise
+            with self.engine.begin() as connection:
+                yield connection
+        except SQLAlchemyError as exc:
+            # The driver's own message, without the statement and its parameters.
+            raise DatabaseError(f"{self.dialect}: {getattr(exc, 'orig', None) or exc}") from exc
 
     def close(self) -> None:
-        """Close every pooled or shared connection; the server calls this as it shuts down."""
-        if self._pool is not None:
-            self._pool.close()
-        if self._shared is not None:
-            self._shared.close()
+        """Close every pooled connection; the server calls this as it shuts down."""
+        self.engine.dispose()
 
     def ping(self) -> None:
-        with self.connection() as connection, closing(connection.cursor()) as cursor:
-            cursor.execute("SELECT 1")
-            cursor.fetchone()
+        with self.transaction() as connection:
+            connection.scalar(select(1))
 
     def add_note(self, body: str) -> dict[str, Any]:
-        mark = PLACEHOLDER[self.dialect]
-        with self.connection() as connection, closing(connection.cursor()) as cursor:
-            cursor.execute(f"INSERT INTO notes (body) VALUES ({mark}) RETURNING id", (body,))  # noqa: S608
-            (note_id,) = cursor.fetchone()
-        return {"id": note_id, "body": body}
+        with self.transaction() as connection:
+            return connection.execute(insert(notes).values(body=body).returning(*notes.c)).one()._asdict()
 
     def list_notes(self, limit: int, after: int = 0) -> list[dict[str, Any]]:
         """At most `limit` notes with an id above `after`, oldest first (keyset paging: no OFFSET scan)."""
-        mark = PLACEHOLDER[self.dialect]
-        with self.connection() as connection, closing(connection.cursor()) as cursor:
-            cursor.execute(
-                f"SELECT id, body FROM notes WHERE id > {mark} ORDER BY id LIMIT {mark}",  # noqa: S608
-                (after, limit),
-            )
-            return [{"id": note_id, "body": body} for note_id, body in cursor.fetchall()]
+        query = select(notes).where(notes.c.id > after).order_by(notes.c.id).limit(limit)
+        with self.transaction() as connection:
+            return [dict(row) for row in connection.execute(query).mappings()]
