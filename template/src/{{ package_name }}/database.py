@@ -10,6 +10,7 @@ from contextlib import contextmanager
 from typing import Any
 from urllib.parse import urlsplit
 
+from pydantic import SecretStr
 from sqlalchemy import BigInteger, Column, Integer, MetaData, Table, Text, create_engine, insert, select
 from sqlalchemy.engine import URL, Connection, make_url
 from sqlalchemy.exc import ArgumentError, SQLAlchemyError
@@ -46,14 +47,16 @@ def dialect_of(url: str) -> str:
     return DIALECTS[scheme]
 
 
-def engine_url(url: str, password: str | None = None) -> URL:
+def engine_url(url: str, password: SecretStr | None = None) -> URL:
     """DATABASE_URL on psycopg 3 for PostgreSQL, with DATABASE_PASSWORD if given (a URL prints it as ***)."""
     parsed = make_url(url).set(drivername="postgresql+psycopg" if dialect_of(url) == "postgresql" else "sqlite")
-    return parsed if password is None else parsed.set(password=password)
+    return parsed if password is None else parsed.set(password=password.get_secret_value())
 
 
 class Database:
-    def __init__(self, url: str, password: str | None = None, pool_size: int = 10, pool_timeout: float = 5.0) -> None:
+    def __init__(
+        self, url: str, password: SecretStr | None = None, pool_size: int = 10, pool_timeout: float = 5.0
+    ) -> None:
         self.dialect = dialect_of(url)
         target = engine_url(url, password)
         if self.dialect == "postgresql":

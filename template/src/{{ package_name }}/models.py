@@ -57,7 +57,3 @@ class Error(BaseModel):
     """The one shape of every 4xx and 5xx answer: never a driver message, an address or a traceback."""
 
     error: ErrorDetail
-
-
-class NotReady(Error, Ready):
-    pass

@@ -9,7 +9,7 @@ from fastapi import APIRouter, Depends, HTTPException, Query, Request
 from fastapi.responses import JSONResponse
 
 from .database import Database, DatabaseError
-from .models import Error, Health, Note, NoteIn, NotePage, NotReady, PageQuery, Ready
+from .models import Error, Health, Note, NoteIn, NotePage, PageQuery, Ready
 
 logger = logging.getLogger(__name__)
 router = APIRouter()
@@ -37,7 +37,7 @@ def health() -> Health:
 
 
 @router.get(
-    "/ready", response_model=Ready, responses={503: {"model": NotReady, "description": "The database does not answer"}}
+    "/ready", response_model=Ready, responses={503: {"model": Error, "description": "The database does not answer"}}
 )
 def ready(request: Request, database: DatabaseDep) -> Ready | JSONResponse:
     """Readiness: the database answers."""
@@ -47,7 +47,7 @@ def ready(request: Request, database: DatabaseDep) -> Ready | JSONResponse:
         request_id = request.state.request_id
         logger.warning("not ready", extra={"request_id": request_id, "error": str(exc)})
         error = {"code": "not_ready", "message": "the database does not answer", "request_id": request_id}
-        return JSONResponse({"error": error, "status": "unavailable", "database": database.dialect}, 503)
+        return JSONResponse({"error": error}, 503)
     return Ready(status="ready", database=database.dialect)
 
 
