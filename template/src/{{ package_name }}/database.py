@@ -13,7 +13,8 @@ from urllib.parse import urlsplit
 from pydantic import SecretStr
 from sqlalchemy import BigInteger, Column, Integer, MetaData, Table, Text, create_engine, insert, select
 from sqlalchemy.engine import URL, Connection, make_url
-from sqlalchemy.exc import ArgumentError, SQLAlchemyError
+from sqlalchemy.exc import ArgumentError, OperationalError, SQLAlchemyError
+from sqlalchemy.exc import TimeoutError as PoolTimeoutError
 from sqlalchemy.pool import QueuePool
 
 metadata = MetaData()
@@ -32,6 +33,10 @@ IN_MEMORY = (None, "", ":memory:")
 
 class DatabaseError(RuntimeError):
     """The database could not be reached or refused a statement; the message is for logs, never clients."""
+
+
+class DatabaseUnavailable(DatabaseError):
+    """The database could not be reached: no connection, a lost one, or none free in the pool in time."""
 
 
 def dialect_of(url: str) -> str:
@@ -80,8 +85,10 @@ class Database:
             with self.engine.begin() as connection:
                 yield connection
         except SQLAlchemyError as exc:
+            unavailable = isinstance(exc, (OperationalError, PoolTimeoutError))
             # The driver's own message, without the statement and its parameters.
-            raise DatabaseError(f"{self.dialect}: {getattr(exc, 'orig', None) or exc}") from exc
+            message = f"{self.dialect}: {getattr(exc, 'orig', None) or exc}"
+            raise (DatabaseUnavailable if unavailable else DatabaseError)(message) from exc
 
     def close(self) -> None:
         """Close every pooled connection; the server calls this as it shuts down."""

@@ -2,9 +2,9 @@
 
 from __future__ import annotations
 
-from typing import Annotated
+from typing import Annotated, Literal
 
-from pydantic import AfterValidator, BaseModel, Field, StrictStr
+from pydantic import AfterValidator, BaseModel, ConfigDict, Field, StrictStr
 
 
 def plain_text(text: str) -> str:
@@ -18,7 +18,13 @@ def plain_text(text: str) -> str:
 
 
 class NoteIn(BaseModel):
-    body: Annotated[StrictStr, Field(min_length=1, max_length=1000), AfterValidator(plain_text)]
+    model_config = ConfigDict(extra="forbid")
+
+    body: Annotated[
+        StrictStr,
+        Field(min_length=1, max_length=1000, description="The text of the note, without NUL characters"),
+        AfterValidator(plain_text),
+    ]
 
 
 class Note(BaseModel):
@@ -28,23 +34,23 @@ class Note(BaseModel):
 
 class NotePage(BaseModel):
     notes: list[Note]
-    # Pass it back as `after` for the next page; null on the last.
-    next_after: int | None
+    next_after: int | None = Field(description="Pass it back as `after` for the next page; null on the last")
 
 
 class PageQuery(BaseModel):
-    limit: int = Field(50, ge=1, le=200)
-    # The last id of the previous page: keyset paging, no OFFSET scan.
-    after: int = Field(0, ge=0, le=2**63 - 1)
+    model_config = ConfigDict(extra="forbid")
+
+    limit: int = Field(50, ge=1, le=200, description="The most notes in the page")
+    after: int = Field(0, ge=0, le=2**63 - 1, description="The last id of the previous page: notes after it")
 
 
 class Health(BaseModel):
-    status: str
+    status: Literal["ok"]
 
 
 class Ready(BaseModel):
-    status: str
-    database: str
+    status: Literal["ready"]
+    database: str = Field(description="The database's dialect: sqlite or postgresql")
 
 
 class ErrorDetail(BaseModel):
