@@ -18,9 +18,9 @@ def python_floor(python_version: str) -> str:
 
 def runtime_dependencies(app_kind: str) -> list[str]:
     """Runtime requirements per kind; the job uses the standard library only."""
-    # psycopg_pool (the pool extra) keeps connections open; Alembic migrates the schema; pydantic-settings
-    # reads the environment and its *_FILE secrets.
-    web_common = ["psycopg[binary,pool]>=3.2", "alembic>=1.16", "sqlalchemy>=2.0", "pydantic-settings>=2.6"]
+    # SQLAlchemy pools the psycopg connections and Alembic migrates the schema; pydantic-settings reads the
+    # environment and its *_FILE secrets.
+    web_common = ["psycopg[binary]>=3.2", "alembic>=1.16", "sqlalchemy>=2.0", "pydantic-settings>=2.6"]
     return {
         "fastapi": [
             "fastapi>=0.115",
